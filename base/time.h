@@ -35,6 +35,7 @@ class Duration {
   }
   static constexpr Duration Minutes(int64_t n) { return Seconds(n * 60); }
   static constexpr Duration Hours(int64_t n) { return Seconds(n * 3600); }
+  static constexpr Duration Days(int64_t n) { return Hours(n * 24); }
 
   constexpr int64_t nanoseconds() const { return ns_; }
   constexpr int64_t microseconds() const { return ns_ / 1000; }

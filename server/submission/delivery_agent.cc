@@ -1,0 +1,231 @@
+#include "server/submission/delivery_agent.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace lemonade::submission {
+
+DeliveryAgent::DeliveryAgent(const Env& env, const SubmissionServerConfig& config,
+                             MailQueue* queue, store::MailStore* store)
+    : env_(env), config_(config), queue_(queue), store_(store) {}
+
+DeliveryAgent::~DeliveryAgent() {
+  for (auto& [id, timer] : timers_) env_.timers->Cancel(timer);
+}
+
+void DeliveryAgent::Start() {
+  std::vector<std::string> ids;
+  for (const auto& [id, message] : queue_->entries()) ids.push_back(id);
+  for (const std::string& id : ids) Schedule(id);
+}
+
+bool DeliveryAgent::IsLocalDomain(absl::string_view domain) const {
+  for (const std::string& d : config_.local_domains) {
+    if (absl::EqualsIgnoreCase(d, domain)) return true;
+  }
+  return false;
+}
+
+const store::User* DeliveryAgent::LocalUser(absl::string_view address) const {
+  size_t at = address.rfind('@');
+  if (at == absl::string_view::npos || !IsLocalDomain(address.substr(at + 1))) return nullptr;
+  absl::string_view local = address.substr(0, at);
+  if (const store::User* u = store_->FindUser(local)) return u;
+  // Local parts are case-sensitive in principle (RFC 5321 §2.4) but user
+  // names are not, in practice.
+  return store_->FindUser(absl::AsciiStrToLower(local));
+}
+
+void DeliveryAgent::Schedule(const std::string& id) {
+  QueuedMessage* m = queue_->Find(id);
+  if (m == nullptr || attempting_.count(id)) return;
+  auto existing = timers_.find(id);
+  if (existing != timers_.end()) env_.timers->Cancel(existing->second);
+  const Time when = std::max(m->next_attempt, m->release);
+  std::weak_ptr<bool> alive = alive_;
+  timers_[id] = env_.timers->ScheduleAt(when, [this, alive, id] {
+    if (alive.expired()) return;
+    timers_.erase(id);
+    Attempt(id);
+  });
+}
+
+void DeliveryAgent::Attempt(const std::string& id) {
+  QueuedMessage* m = queue_->Find(id);
+  if (m == nullptr) return;
+  attempting_.insert(id);
+  ++m->attempts;
+  DeliverLocally(*m);
+  // Remote recipients go to the relay in one session.
+  std::vector<std::string> remote;
+  for (QueuedRecipient& r : m->recipients) {
+    if (r.state == QueuedRecipient::State::kPending) remote.push_back(r.address);
+  }
+  if (remote.empty()) {
+    Finish(id);
+    return;
+  }
+  if (config_.relay.host.empty()) {
+    for (QueuedRecipient& r : m->recipients) {
+      if (r.state != QueuedRecipient::State::kPending) continue;
+      r.state = QueuedRecipient::State::kFailed;
+      r.status = "5.7.1";
+      r.diagnostic = "550 5.7.1 no relay is configured for remote recipients";
+    }
+    Finish(id);
+    return;
+  }
+  std::weak_ptr<bool> alive = alive_;
+  auto client = std::make_unique<RelayClient>(
+      env_, config_.relay, config_.hostname, *m, remote,
+      [this, alive, id](RelayClient::Result result) {
+        if (alive.expired()) return;
+        AfterRelay(id, result);
+      });
+  RelayClient* raw = client.get();
+  relays_[id] = std::move(client);
+  raw->Start();
+}
+
+void DeliveryAgent::DeliverLocally(QueuedMessage& m) {
+  for (QueuedRecipient& r : m.recipients) {
+    if (r.state != QueuedRecipient::State::kPending) continue;
+    size_t at = r.address.rfind('@');
+    if (at == std::string::npos || !IsLocalDomain(r.address.substr(at + 1))) continue;
+    const store::User* user = LocalUser(r.address);
+    store::Mailbox* inbox = user ? store_->FindMailbox(*user, "INBOX") : nullptr;
+    if (inbox == nullptr) {
+      r.state = QueuedRecipient::State::kFailed;
+      r.status = "5.1.1";
+      r.diagnostic = "550 5.1.1 mailbox unavailable";
+      continue;
+    }
+    // RFC 5321 §4.4: the final delivery adds Return-Path.
+    std::string bytes = absl::StrCat("Return-Path: <", m.sender, ">\r\n", m.content);
+    auto uid = store_->Append(*inbox, bytes, 0, {}, env_.Now().unix_seconds(), 0);
+    if (!uid.ok()) {
+      r.status = "4.3.0";
+      r.diagnostic = absl::StrCat("451 4.3.0 ", uid.status().message());
+      continue;  // stays pending: retried
+    }
+    r.state = QueuedRecipient::State::kDelivered;
+    r.local = true;
+    r.status = "2.0.0";
+    r.diagnostic = "250 2.0.0 delivered to INBOX";
+    ++delivered_;
+  }
+}
+
+void DeliveryAgent::AfterRelay(const std::string& id, const RelayClient::Result& result) {
+  auto node = relays_.extract(id);
+  // Destroy the client on the next turn, not inside its own callback.
+  if (!node.empty()) {
+    auto client = std::move(node.mapped());
+    env_.timers->Post([client = std::shared_ptr<RelayClient>(std::move(client))] {});
+  }
+  QueuedMessage* m = queue_->Find(id);
+  if (m == nullptr) return;
+  for (const RelayClient::RecipientOutcome& o : result.recipients) {
+    for (QueuedRecipient& r : m->recipients) {
+      if (r.address != o.address || r.state != QueuedRecipient::State::kPending) continue;
+      r.diagnostic = absl::StrCat(o.code, " ", o.status, " ", o.text);
+      r.status = o.status;
+      if (o.code >= 200 && o.code < 300) {
+        r.state = QueuedRecipient::State::kDelivered;
+        r.reported = true;
+        ++delivered_;
+        if (WantsNotice(r, DsnAction::kRelayed)) Notify(*m, DsnAction::kRelayed, {&r});
+      } else if (o.code >= 500) {
+        r.state = QueuedRecipient::State::kFailed;
+      }
+    }
+  }
+  Finish(id);
+}
+
+void DeliveryAgent::Finish(const std::string& id) {
+  QueuedMessage* m = queue_->Find(id);
+  attempting_.erase(id);
+  if (m == nullptr) return;
+  const Time now = env_.Now();
+  const Time expiry = m->arrival + config_.delivery_expiry;
+  // Give up on what is still pending after the expiry.
+  if (now >= expiry) {
+    for (QueuedRecipient& r : m->recipients) {
+      if (r.state != QueuedRecipient::State::kPending) continue;
+      r.state = QueuedRecipient::State::kFailed;
+      r.status = "4.4.7";
+      r.diagnostic = absl::StrCat("delivery time expired; last error: ", r.diagnostic);
+    }
+  }
+  // Notices: failures and local successes once, delays once.
+  std::vector<const QueuedRecipient*> failed, delivered, delayed;
+  for (QueuedRecipient& r : m->recipients) {
+    if (r.state == QueuedRecipient::State::kFailed && !r.reported) {
+      r.reported = true;
+      ++failed_;
+      if (WantsNotice(r, DsnAction::kFailed)) failed.push_back(&r);
+    } else if (r.state == QueuedRecipient::State::kDelivered && !r.reported) {
+      r.reported = true;
+      if (r.local && WantsNotice(r, DsnAction::kDelivered)) delivered.push_back(&r);
+    } else if (r.state == QueuedRecipient::State::kPending && !r.delay_notified &&
+               now - m->arrival >= config_.delay_notice_after) {
+      r.delay_notified = true;
+      if (WantsNotice(r, DsnAction::kDelayed)) delayed.push_back(&r);
+    }
+  }
+  if (!failed.empty()) Notify(*m, DsnAction::kFailed, failed);
+  if (!delivered.empty()) Notify(*m, DsnAction::kDelivered, delivered);
+  if (!delayed.empty()) Notify(*m, DsnAction::kDelayed, delayed);
+  if (m->done()) {
+    // Local deliveries must be durable before the queue forgets them.
+    std::weak_ptr<bool> alive = alive_;
+    store_->Commit([this, alive, id](absl::Status status) {
+      if (alive.expired()) return;
+      if (status.ok()) queue_->Remove(id);
+    });
+    return;
+  }
+  // Retry later with exponential backoff.
+  Duration backoff = config_.retry_initial;
+  for (uint32_t i = 1; i < m->attempts && backoff < config_.retry_max; ++i) backoff = backoff * 2;
+  if (backoff > config_.retry_max) backoff = config_.retry_max;
+  m->next_attempt = std::min(now + backoff, expiry);
+  std::weak_ptr<bool> alive = alive_;
+  store_->Commit([this, alive, id](absl::Status status) {
+    if (alive.expired()) return;
+    queue_->Update(id, [this, alive, id](absl::Status) {
+      if (alive.expired()) return;
+      Schedule(id);
+    });
+  });
+}
+
+void DeliveryAgent::Notify(const QueuedMessage& message, DsnAction action,
+                           const std::vector<const QueuedRecipient*>& recipients) {
+  // Never answer a bounce with a bounce (RFC 3461 §6.2), nor notify <>.
+  if (message.is_dsn || message.sender.empty()) return;
+  QueuedMessage dsn;
+  dsn.id = queue_->NewId();
+  dsn.sender = "";
+  dsn.arrival = dsn.release = dsn.next_attempt = env_.Now();
+  dsn.is_dsn = true;
+  QueuedRecipient to;
+  to.address = message.sender;
+  to.notify = smtp::kDsnNotifyNever;
+  dsn.recipients.push_back(to);
+  dsn.content = ComposeDsn(message, action, recipients, config_.hostname, env_.Now(), dsn.id,
+                           message.arrival + config_.delivery_expiry);
+  ++dsns_sent_;
+  const std::string id = dsn.id;
+  std::weak_ptr<bool> alive = alive_;
+  queue_->Put(std::move(dsn), [this, alive, id](absl::Status status) {
+    if (alive.expired() || !status.ok()) return;
+    Schedule(id);
+  });
+}
+
+}  // namespace lemonade::submission

@@ -1,0 +1,83 @@
+// RelayClient: hands one queued message to the next-hop SMTP server
+// (RFC 5321 client side), pipelining MAIL, RCPT and DATA when the server
+// offers PIPELINING (RFC 2920), and reports each recipient's outcome.
+//
+//   RelayClient client(env, relay, "submit.example.org", message,
+//                      [](RelayClient::Result r) { ... });
+//   client.Start();
+#ifndef LEMONADE_SERVER_SUBMISSION_RELAY_CLIENT_H_
+#define LEMONADE_SERVER_SUBMISSION_RELAY_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "env/env.h"
+#include "protocol/smtp/smtp_reply.h"
+#include "protocol/smtp/smtp_reply_parser.h"
+#include "server/submission/mail_queue.h"
+#include "server/submission/submission_config.h"
+
+namespace lemonade::submission {
+
+class RelayClient : public StreamHandler {
+ public:
+  struct RecipientOutcome {
+    std::string address;
+    int code = 0;            // the RCPT (or DATA) reply code
+    std::string status;      // enhanced code, e.g. "2.0.0"
+    std::string text;
+  };
+  struct Result {
+    // False when the session failed before any recipient got a verdict
+    // (connection refused, dropped): everything is a temporary failure.
+    bool connected = false;
+    std::string error;
+    std::vector<RecipientOutcome> recipients;  // same order as requested
+  };
+
+  // Relays `message` to the recipients in `addresses`.
+  RelayClient(const Env& env, RelayConfig relay, std::string helo_name,
+              const QueuedMessage& message, std::vector<std::string> addresses,
+              absl::AnyInvocable<void(Result)> done);
+  ~RelayClient() override;
+
+  void Start();
+
+  void OnStreamData(absl::string_view bytes) override;
+  void OnStreamClosed(absl::Status status) override;
+
+ private:
+  enum class Step { kConnecting, kGreeting, kEhlo, kHelo, kTransaction, kData, kQuit, kDone };
+  void OnReply(const smtp::SmtpReply& reply);
+  void SendTransaction();
+  std::string RcptLine(size_t index) const;
+  void SendContent();
+  void Finish();
+  void FailAll(int code, absl::string_view status, absl::string_view text);
+
+  Env env_;
+  RelayConfig relay_;
+  std::string helo_name_;
+  const QueuedMessage message_;
+  std::vector<std::string> addresses_;
+  absl::AnyInvocable<void(Result)> done_;
+  std::unique_ptr<Stream> stream_;
+  smtp::SmtpReplyParser parser_;
+  Step step_ = Step::kConnecting;
+  bool pipelining_ = false;
+  bool dsn_ = false;
+  bool eight_bit_ = false;
+  // Replies seen in the transaction: MAIL, each RCPT, then DATA.
+  size_t replies_seen_ = 0;
+  bool mail_ok_ = false;
+  size_t rcpt_ok_ = 0;
+  Result result_;
+  TimerId timer_ = kNoTimer;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace lemonade::submission
+
+#endif  // LEMONADE_SERVER_SUBMISSION_RELAY_CLIENT_H_

@@ -262,7 +262,7 @@ bool UrlResolver::Generate(absl::string_view rump_url, absl::string_view mechani
     return false;
   }
   // The token covers the rump exactly as the client wrote it.
-  *authorized = url::AppendUrlAuthVerifier(rump_url, "INTERNAL", UrlauthToken(*key, rump_url));
+  *authorized = url::AppendUrlAuthVerifier(rump_url, "internal", UrlauthToken(*key, rump_url));
   return true;
 }
 

@@ -134,6 +134,8 @@ void ImapSession::OnClosed() {
 
 void ImapSession::OnBytes(absl::string_view bytes) {
   if (state_ == State::kLogout) return;
+  // Any progress counts as activity (a long APPEND upload is not idle).
+  ResetIdleTimer();
   if (blocked_ || processing_) {
     held_input_.append(bytes.data(), bytes.size());
     return;
@@ -176,7 +178,6 @@ void ImapSession::ProcessInput(absl::string_view input) {
         HandleParseError(parser_.error());
         break;
       case imap::ParseEvent::kCommand: {
-        ResetIdleTimer();
         const ImapCommand& c = parser_.command();
         if (c.name == CommandName::kStartTls && state_ == State::kNotAuthenticated &&
             server_->config().tls_available && !io_->is_tls()) {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "protocol/imap/imap_writer.h"
 
 namespace lemonade::submission {
@@ -51,6 +52,13 @@ void BurlFetcher::Start() {
 
 void BurlFetcher::Send(absl::string_view bytes) {
   bytes_sent_ += bytes.size();
+  // The transcript shows the submit server's side of the exchange in the
+  // profile's notation: "S:" for us, "I:" for the IMAP server.
+  if (env_.log != nullptr) {
+    for (absl::string_view line : absl::StrSplit(bytes, "\r\n", absl::SkipEmpty())) {
+      env_.log->Protocol("S", stream_->id(), line);
+    }
+  }
   stream_->Write(bytes);
 }
 
@@ -85,6 +93,15 @@ void BurlFetcher::OnStreamData(absl::string_view bytes) {
 
 void BurlFetcher::OnResponse(const imap::ImapResponse& r) {
   using Kind = imap::ImapResponse::Kind;
+  if (env_.log != nullptr) {
+    absl::string_view raw = r.raw;
+    size_t eol = raw.find("\r\n");
+    absl::string_view first = raw.substr(0, eol);
+    env_.log->Protocol("I", stream_->id(),
+                       raw.size() > first.size() + 2
+                           ? absl::StrCat(first, " ... (", raw.size(), " octets)")
+                           : std::string(first));
+  }
   switch (step_) {
     case Step::kGreeting:
       if (r.kind != Kind::kUntagged || r.status != "OK") {

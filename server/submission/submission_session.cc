@@ -99,6 +99,8 @@ void SubmissionSession::OnStreamClosed(absl::Status status) {
 
 void SubmissionSession::OnStreamData(absl::string_view bytes) {
   if (closing_) return;
+  // Any progress counts as activity: a slow upload over GPRS is not idle.
+  ResetIdleTimer();
   if (blocked_ || processing_) {
     held_input_.append(bytes.data(), bytes.size());
     return;
@@ -136,7 +138,6 @@ void SubmissionSession::Process(absl::string_view input) {
         stop = true;
         break;
       case SmtpEvent::Kind::kCommand:
-        ResetIdleTimer();
         if (e.command.verb == SmtpVerb::kStartTls && server_->config().tls_available &&
             !stream_->is_tls() && !transaction_.active) {
           // RFC 3207 §4.2 / CVE-2011-0411: what followed STARTTLS in this

@@ -34,24 +34,25 @@ std::string FlagsText(const imap::ImapValue* flags) {
   return absl::StrJoin(names, " ");
 }
 
-// The MIME envelope a forward wraps the original in ("forward as
-// attachment"): the same bytes in both variants, so they compare fairly.
+// The new message a forward builds around the forwarded attachment (MIME
+// part `part` of the original): the same bytes in both variants, so they
+// compare fairly. The part's MIME header and body go between head and tail.
 struct ForwardParts {
-  std::string head;  // headers, text part, and the attachment's MIME header
+  std::string head;  // headers, text part, opening boundary of the attachment
   std::string tail;  // closing boundary
 };
 
 ForwardParts ForwardEnvelope(const std::string& from, const std::string& to,
-                             const std::string& message_id, const std::string& date) {
-  const std::string boundary = "=_lemonade_forward";
+                             const std::string& message_id) {
+  const std::string boundary = "------------030308070208000400050907";
   ForwardParts p;
   p.head = absl::StrCat("From: <", from, ">\r\nTo: <", to, ">\r\nSubject: Fwd: see attached\r\n",
-                        "Date: ", date, "\r\nMessage-ID: <", message_id, ">\r\n",
-                        "MIME-Version: 1.0\r\n",
-                        "Content-Type: multipart/mixed; boundary=\"", boundary, "\"\r\n\r\n",
-                        "--", boundary, "\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
-                        "Forwarding the message below.\r\n\r\n--", boundary,
-                        "\r\nContent-Type: message/rfc822\r\n\r\n");
+                        "Date: Mon, 1 Jan 2024 12:00:00 +0000\r\nMessage-ID: <", message_id,
+                        ">\r\nMIME-Version: 1.0\r\n",
+                        "Content-Type: multipart/mixed;\r\n boundary=\"", boundary, "\"\r\n\r\n",
+                        "--", boundary, "\r\nContent-Type: text/plain; charset=us-ascii; format=flowed\r\n",
+                        "Content-Transfer-Encoding: 7bit\r\n\r\n",
+                        "Our travel agent has sent the updated schedule.\r\n\r\n--", boundary, "\r\n");
   p.tail = absl::StrCat("\r\n--", boundary, "--\r\n");
   return p;
 }
@@ -212,30 +213,34 @@ size_t LemonadeAgent::AbsorbChanges(const std::vector<OwnedResponse>& responses)
 
 // ---- Forward ----
 
-void LemonadeAgent::Forward(ForwardVariant variant, uint32_t uid, const std::string& recipient,
-                            Report done) {
+void LemonadeAgent::Forward(ForwardVariant variant, uint32_t uid, uint32_t part,
+                            const std::string& recipient, Report done) {
   const Counters start = Snapshot();
   const std::string from = absl::StrCat(config_.user, "@", config_.domain);
   const std::string message_id =
       absl::StrCat("fwd.", uid, ".", env_.Now().unix_nanos(), "@", config_.domain);
-  const ForwardParts parts = ForwardEnvelope(from, recipient, message_id, "Mon, 1 Jan 2024 00:00:00 +0000");
+  const ForwardParts parts = ForwardEnvelope(from, recipient, message_id);
   std::weak_ptr<bool> alive = alive_;
 
   if (variant == ForwardVariant::kTraditional) {
-    // 1. Download the whole message.
-    imap_->Send(ImapRequest::Text(absl::StrCat("UID FETCH ", uid, " BODY.PEEK[]")),
-                [this, alive, uid, start, parts, from, recipient, done](ImapResult r) {
+    // 1. Download the attachment (its MIME header and its body).
+    imap_->Send(ImapRequest::Text(absl::StrCat("UID FETCH ", uid, " (BODY.PEEK[", part,
+                                               ".MIME] BODY.PEEK[", part, "])")),
+                [this, alive, uid, part, start, parts, from, recipient, done](ImapResult r) {
       if (alive.expired()) return;
-      std::string original;
+      std::string mime_header, body;
+      const std::string mime_item = absl::StrCat("BODY[", part, ".MIME]");
+      const std::string body_item = absl::StrCat("BODY[", part, "]");
       for (const imap::ImapResponse* f : r.Named("FETCH")) {
-        if (const imap::ImapValue* body = f->values.empty() ? nullptr : f->values[0].Find("BODY[]")) {
-          original = std::string(body->text);
-        }
+        if (f->values.empty()) continue;
+        if (const imap::ImapValue* v = f->values[0].Find(mime_item)) mime_header = std::string(v->text);
+        if (const imap::ImapValue* v = f->values[0].Find(body_item)) body = std::string(v->text);
       }
-      if (!r.ok() || original.empty()) {
-        return done(Finish(start, absl::NotFoundError("original message not found")));
+      if (!r.ok() || body.empty()) {
+        return done(Finish(start, absl::NotFoundError("the attachment was not found")));
       }
-      std::string message = parts.head + original + parts.tail;
+      // 2. Compose locally.
+      std::string message = parts.head + mime_header + body + parts.tail;
       // 2. Save the copy in Sent and mark the original, in one flight.
       const size_t sent_size = message.size();
       auto saved = std::make_shared<bool>(false);
@@ -287,10 +292,15 @@ void LemonadeAgent::Forward(ForwardVariant variant, uint32_t uid, const std::str
     return;
   }
 
-  // Forward without download (draft section 2.4).
+  // Forward without download (draft section 2.4): the attachment's MIME
+  // header and body are referenced by URL, exactly as the draft does.
   const std::string url = absl::StrCat("/INBOX;UIDVALIDITY=", uidvalidity_, "/;UID=", uid);
   ImapRequest append = ImapRequest::Text("APPEND Sent (\\Seen) CATENATE (TEXT ");
-  append.Literal(parts.head).Add(absl::StrCat(" URL ", Quote(url), " TEXT ")).Literal(parts.tail).Add(")");
+  append.Literal(parts.head)
+      .Add(absl::StrCat(" URL ", Quote(absl::StrCat(url, "/;SECTION=", part, ".MIME")), " URL ",
+                        Quote(absl::StrCat(url, "/;SECTION=", part)), " TEXT "))
+      .Literal(parts.tail)
+      .Add(")");
   auto appended = std::make_shared<ImapResult>();
   imap_->Send(std::move(append), [appended](ImapResult r) { *appended = std::move(r); });
   imap_->Send(ImapRequest::Text(absl::StrCat("UID STORE ", uid, " +FLAGS.SILENT ($Forwarded)")),

@@ -83,9 +83,10 @@ class LemonadeAgent {
   // Connects to IMAP, logs in and selects INBOX (the starting point of the
   // flows below).
   void Open(std::function<void(absl::Status)> done);
-  // Forwards INBOX message `uid` (with its attachment, MIME part 2 of a
-  // multipart/mixed) to `recipient`.
-  void Forward(ForwardVariant variant, uint32_t uid, const std::string& recipient, Report done);
+  // Forwards the attachment of INBOX message `uid` — its MIME part `part`
+  // (2 in the draft's example: part 1 is the text) — to `recipient`.
+  void Forward(ForwardVariant variant, uint32_t uid, uint32_t part, const std::string& recipient,
+               Report done);
 
   // Full synchronisation of INBOX into the local cache (and, for the
   // later reconnects, ENABLE QRESYNC first when `qresync`).

@@ -2,72 +2,105 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "protocol/mime/body_structure.h"
+#include "protocol/mime/charset.h"
+#include "protocol/mime/envelope.h"
+#include "protocol/mime/header_field.h"
+#include "protocol/mime/message_date.h"
+#include "protocol/mime/search.h"
+#include "protocol/mime/section.h"
 
 namespace lemonade::imap_server {
 namespace {
-bool ContainsIgnoreCase(absl::string_view haystack, absl::string_view needle) {
-  if (needle.empty()) return true;
-  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-    if (absl::EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) return true;
+
+mime::SectionSpec ToMime(const imap::SectionSpec& s) {
+  mime::SectionSpec out;
+  out.part = s.part;
+  switch (s.text) {
+    case imap::SectionSpec::Text::kAll: out.text = mime::SectionSpec::Text::kAll; break;
+    case imap::SectionSpec::Text::kHeader: out.text = mime::SectionSpec::Text::kHeader; break;
+    case imap::SectionSpec::Text::kHeaderFields:
+      out.text = mime::SectionSpec::Text::kHeaderFields;
+      break;
+    case imap::SectionSpec::Text::kHeaderFieldsNot:
+      out.text = mime::SectionSpec::Text::kHeaderFieldsNot;
+      break;
+    case imap::SectionSpec::Text::kText: out.text = mime::SectionSpec::Text::kText; break;
+    case imap::SectionSpec::Text::kMime: out.text = mime::SectionSpec::Text::kMime; break;
   }
-  return false;
+  for (absl::string_view f : s.fields) out.fields.emplace_back(f);
+  return out;
 }
+
 }  // namespace
 
-// Interim implementation without MIME structure: header/body split only.
-MessageAccess::MessageAccess(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {
-  size_t p = bytes_->find("\r\n\r\n");
-  body_offset_ = p == std::string::npos ? bytes_->size() : p + 4;
-}
+MessageAccess::MessageAccess(std::shared_ptr<const std::string> bytes)
+    : bytes_(std::move(bytes)), structure_(mime::MessageStructure::Parse(*bytes_, mime::Limits())) {}
 
 void MessageAccess::AppendEnvelope(imap::ImapWriter* w) const {
-  w->Raw("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
+  mime::AppendEnvelope(mime::ParseEnvelope(*bytes_, structure_, 0), w);
 }
 
 void MessageAccess::AppendBodyStructure(imap::ImapWriter* w, bool extensible) const {
-  w->Raw("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" ");
-  w->Number(bytes_->size() - body_offset_).Raw(" 0)");
+  mime::AppendBodyStructure(*bytes_, structure_, extensible, w);
 }
 
 bool MessageAccess::AppendPartStructure(const std::vector<uint32_t>& part,
                                         imap::ImapWriter* w) const {
-  AppendBodyStructure(w, true);
+  std::optional<uint32_t> index = structure_.FindPart(part);
+  if (!index) return false;
+  mime::AppendPartBodyStructure(*bytes_, structure_, *index, /*extensible=*/true, w);
   return true;
 }
 
 bool MessageAccess::HasPart(const std::vector<uint32_t>& part) const {
-  return part.empty() || (part.size() == 1 && part[0] == 1);
+  return part.empty() || structure_.FindPart(part).has_value();
 }
 
 std::string MessageAccess::Section(const imap::SectionSpec& section) const {
-  switch (section.text) {
-    case imap::SectionSpec::Text::kHeader: return bytes_->substr(0, body_offset_);
-    case imap::SectionSpec::Text::kText: return bytes_->substr(body_offset_);
-    default:
-      if (section.part.empty()) return *bytes_;
-      return bytes_->substr(body_offset_);
-  }
+  return mime::Flatten(mime::ExtractSection(*bytes_, structure_, ToMime(section)));
 }
 
 MessageAccess::BinaryResult MessageAccess::Binary(const std::vector<uint32_t>& part,
                                                   std::string* out) const {
-  *out = bytes_->substr(body_offset_);
-  return BinaryResult::kOk;
+  mime::BinaryContent content = mime::ExtractBinary(*bytes_, structure_, part);
+  switch (content.status()) {
+    case mime::BinaryContent::Status::kOk:
+      out->assign(content.bytes().data(), content.bytes().size());
+      return BinaryResult::kOk;
+    case mime::BinaryContent::Status::kUnknownCte:
+      return BinaryResult::kUnknownCte;
+    case mime::BinaryContent::Status::kNotFound:
+      break;
+  }
+  out->clear();
+  return BinaryResult::kNoSuchPart;
 }
 
 bool MessageAccess::HeaderContains(absl::string_view field, absl::string_view needle) const {
-  return ContainsIgnoreCase(absl::string_view(*bytes_).substr(0, body_offset_), needle);
+  mime::CharsetConverter converter;
+  return mime::HeaderFieldContains(*bytes_, structure_, 0, field, mime::SearchString(needle),
+                                   &converter);
 }
 
 bool MessageAccess::BodyContains(absl::string_view needle) const {
-  return ContainsIgnoreCase(absl::string_view(*bytes_).substr(body_offset_), needle);
+  mime::CharsetConverter converter;
+  return mime::BodyContains(*bytes_, structure_, mime::SearchString(needle), &converter);
 }
 
 bool MessageAccess::TextContains(absl::string_view needle) const {
-  return ContainsIgnoreCase(*bytes_, needle);
+  mime::CharsetConverter converter;
+  return mime::TextContains(*bytes_, structure_, mime::SearchString(needle), &converter);
 }
 
-std::optional<imap::ImapDay> MessageAccess::SentDay() const { return std::nullopt; }
+std::optional<imap::ImapDay> MessageAccess::SentDay() const {
+  const mime::HeaderField* date = structure_.FindField(*bytes_, 0, "Date");
+  if (date == nullptr) return std::nullopt;
+  std::optional<mime::MessageDate> parsed =
+      mime::ParseMessageDate(mime::UnfoldHeaderValue(date->value.In(*bytes_)));
+  if (!parsed) return std::nullopt;
+  return parsed->local_day;
+}
 
 absl::StatusOr<std::shared_ptr<const MessageAccess>> MessageCache::Get(
     store::MailStore* store, const store::Message& message) {

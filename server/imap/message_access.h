@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "protocol/imap/imap_command.h"
 #include "protocol/imap/imap_writer.h"
+#include "protocol/mime/message_structure.h"
 #include "server/store/mail_store.h"
 
 namespace lemonade::imap_server {
@@ -63,7 +64,7 @@ class MessageAccess {
 
  private:
   std::shared_ptr<const std::string> bytes_;
-  size_t body_offset_ = 0;  // where the header ends (after the blank line)
+  mime::MessageStructure structure_;
 };
 
 // A bounded cache of parsed messages, keyed by where their bytes live in

@@ -142,6 +142,65 @@ TEST_F(ForwardWithoutDownloadTest, CatenateGenurlauthBurlDeliversTheCatenatedMes
   EXPECT_TRUE(bob_inbox->FindUid(original_uid)->flags.keywords & store::KeywordBit(*keyword));
 }
 
+// The draft's own CATENATE: only the attachment (part 2) is forwarded, by
+// its MIME header (SECTION=2.MIME) and body (SECTION=2), in the draft's
+// spelling without "/" before ";Section".
+TEST_F(ForwardWithoutDownloadTest, SeedCatenateOfPartTwoIsExactToTheByte) {
+  const uint32_t original_uid = Deliver("bob", kOriginal);
+  auto imap = LoggedIn();
+  std::string select = Command(*imap, "s1", "SELECT INBOX");
+  const std::string validity = Between(select, "[UIDVALIDITY ", "]");
+  // The optional first step: BODYSTRUCTURE shows part 2 is the attachment.
+  std::string structure = Command(*imap, "a51", absl::StrCat("UID FETCH ", original_uid,
+                                                              " (UID BODYSTRUCTURE)"));
+  // Type names as sent (RFC 3501 matches them case-insensitively); the
+  // text part's CRLF before the boundary belongs to the boundary
+  // (RFC 2046 §5.1.1), so it is 25 octets and 0 lines.
+  EXPECT_THAT(structure, HasSubstr("BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") "
+                                   "NIL NIL \"7bit\" 25 0 NIL NIL NIL NIL)(\"application\" \"pdf\" "
+                                   "(\"name\" \"trip.pdf\") NIL NIL \"base64\" 64 NIL NIL NIL NIL) "
+                                   "\"mixed\" (\"boundary\" \"XX\") NIL NIL NIL)"));
+
+  const std::string head =
+      "From: Bob <bob@example.org>\r\nTo: alice@example.org\r\nSubject: Trip\r\n"
+      "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"YY\"\r\n\r\n"
+      "--YY\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--YY\r\n";
+  const std::string tail = "\r\n--YY--\r\n";
+  const std::string base = absl::StrCat("/INBOX;UIDVALIDITY=", validity, "/;UID=", original_uid);
+  std::string appended = Command(
+      *imap, "a52",
+      absl::StrCat("APPEND Sent (\\Seen $MDNSent) CATENATE (TEXT {", head.size(), "+}\r\n", head,
+                   " URL \"", base, ";Section=2.MIME\" URL \"", base, ";Section=2\" TEXT {",
+                   tail.size(), "+}\r\n", tail, ")"));
+  ASSERT_THAT(appended, HasSubstr("a52 OK [APPENDUID "));
+  const std::string appenduid = Between(appended, "[APPENDUID ", "]");
+  const uint32_t sent_validity = std::stoul(appenduid.substr(0, appenduid.find(' ')));
+  const uint32_t sent_uid = std::stoul(appenduid.substr(appenduid.find(' ') + 1));
+  const std::string expected =
+      head +
+      "Content-Type: application/pdf; name=\"trip.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K" +
+      tail;
+  store::Mailbox* sent = store_->FindMailbox(*store_->FindUser("bob"), "Sent");
+  auto bytes = store_->ReadMessage(*sent->FindUid(sent_uid));
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(**bytes, expected);
+
+  // BINARY decodes the attachment; the PDF magic shows through.
+  std::string binary = Command(*imap, "a53", absl::StrCat("UID FETCH ", original_uid, " BINARY.PEEK[2]"));
+  EXPECT_THAT(binary, HasSubstr("%PDF-1.4"));
+
+  // And the submit server sends exactly that.
+  std::string replies = SubmitWithBurl(Authorize(*imap, sent_validity, sent_uid));
+  EXPECT_THAT(replies, HasSubstr("250 2.5.0"));
+  store::Mailbox* alice_inbox = store_->FindMailbox(*store_->FindUser("alice"), "INBOX");
+  ASSERT_TRUE(RunUntil([&] { return !alice_inbox->messages().empty(); }));
+  auto delivered = store_->ReadMessage(alice_inbox->messages().back());
+  ASSERT_TRUE(delivered.ok());
+  ASSERT_GT((*delivered)->size(), expected.size());
+  EXPECT_EQ((*delivered)->substr((*delivered)->size() - expected.size()), expected);
+}
+
 // BURL with a forged token fails the transaction with 554 5.7.0-class
 // errors from URLFETCH's NIL (RFC 4468 §6: 554 5.6.6).
 TEST_F(ForwardWithoutDownloadTest, ForgedTokenIsRefused) {

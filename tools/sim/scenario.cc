@@ -261,7 +261,7 @@ absl::StatusOr<VariantResult> RunForward(const ScenarioOptions& options,
   bool done = false;
   agent.Forward(variant == "traditional" ? client::ForwardVariant::kTraditional
                                          : client::ForwardVariant::kWithoutDownload,
-                *uid, "alice@example.org", [&](client::FlowReport r) {
+                *uid, /*part=*/2, "alice@example.org", [&](client::FlowReport r) {
                   report = std::move(r);
                   done = true;
                 });

@@ -1,165 +1,145 @@
-// The `lemonade` command: run the demo, simulate scenarios, serve real
-// clients, manage users.
+// The `lemonade` command: run the demo, simulate scenarios, replay and
+// sweep them, serve real clients, manage users.
 //
 //   lemonade demo
 //   lemonade sim --scenario forward --profile gprs --seed 7 --transcript
 //   lemonade serve
+//   lemonade user add alice
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
-#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/numbers.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "tools/sim/scenario.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "tools/commands.h"
 
-ABSL_FLAG(std::string, scenario, "forward", "sim: forward | reconnect | submit");
-ABSL_FLAG(std::string, profile, "gprs", "sim: network profile (gprs, edge, umts, hspa, lte, 5g, "
-                                        "geo-satellite, wifi, lossless, trace:<name>)");
-ABSL_FLAG(uint64_t, seed, 1, "sim: the run's seed");
-ABSL_FLAG(std::string, variants, "", "sim: comma-separated variants (default: all)");
-ABSL_FLAG(uint64_t, attachment_bytes, 1 << 20, "sim forward: attachment size in octets");
-ABSL_FLAG(uint64_t, mailbox_messages, 10000, "sim reconnect: messages in the mailbox");
-ABSL_FLAG(uint64_t, changes, 100, "sim reconnect: changes made while offline");
-ABSL_FLAG(uint64_t, recipients, 1, "sim submit: recipients");
-ABSL_FLAG(uint64_t, message_bytes, 20 * 1024, "sim submit: message size in octets");
-ABSL_FLAG(bool, starttls, false, "sim: use STARTTLS (modelled TLS) on IMAP and submission");
-ABSL_FLAG(bool, compress, false, "sim: use IMAP COMPRESS=DEFLATE");
-ABSL_FLAG(bool, transcript, false, "sim: print the exchange in the profile's M:/I:/S: notation");
-ABSL_FLAG(bool, json, false, "sim: print the summary as JSON");
-ABSL_FLAG(std::string, trace, "", "sim: record the run's event trace into this file");
-ABSL_FLAG(std::string, pcap, "", "sim: write a packet capture of the run to this file");
-ABSL_FLAG(std::string, trace_directory, "../shared/traces/mahimahi",
-          "sim: where the Mahimahi traces for trace: profiles are");
+namespace lemonade::tools {
+
+int Fail(const std::string& message, int code) {
+  std::fprintf(stderr, "lemonade: %s\n", message.c_str());
+  return code;
+}
 
 namespace {
 
 constexpr char kUsage[] =
     "lemonade: a deterministic IETF Lemonade mail system (IMAP + submission with BURL)\n"
     "\n"
-    "Usage: lemonade <command> [flags]\n"
+    "Usage: lemonade <command> [arguments] [--flags]\n"
     "\n"
     "Commands:\n"
-    "  demo        forward-without-download of a 1 MB attachment over GPRS, with the\n"
-    "              transcript and the comparison against a traditional forward\n"
-    "  sim         run a scenario in the simulated network and print its summary\n"
-    "              (--scenario --profile --seed --variants --transcript --json --trace --pcap)\n"
+    "  demo          forward a 1 MB attachment over simulated GPRS, with and without download,\n"
+    "                showing the exchange and the comparison\n"
+    "  sim           run a scenario (forward, reconnect, submit) in the simulated network\n"
+    "  replay FILE   re-run a trace recorded with 'sim --trace FILE' and verify every event\n"
+    "  experiment    sweep scenarios x profiles x seeds into CSV, JSON and plots\n"
+    "  serve         serve IMAP and submission on real sockets (embedded default config)\n"
+    "  user ACTION   manage accounts: add NAME | passwd NAME | del NAME | list\n"
+    "  help          this text\n"
     "\n"
-    "Run 'lemonade <command> --help' for a command's flags.\n";
+    "Run 'lemonade <command> --help' for a command's flags. Flags may also come from\n"
+    "a file: --flagfile=lemonade.conf (one --flag=value per line).\n";
 
-int Fail(const std::string& message, int code = 2) {
-  std::fprintf(stderr, "lemonade: %s\n", message.c_str());
-  return code;
+struct Command {
+  int (*run)(const std::vector<std::string>&);
+  std::set<std::string> flags;  // the flags this command reads
+  const char* summary;
+};
+
+const std::map<std::string, Command>& Commands() {
+  static const std::set<std::string> kSimFlags = {
+      "scenario", "profile", "seed", "variants", "attachment_bytes", "mailbox_messages", "changes",
+      "recipients", "message_bytes", "starttls", "compress", "transcript", "json", "trace", "pcap",
+      "trace_directory"};
+  std::set<std::string> experiment = kSimFlags;
+  experiment.insert({"scenarios", "profiles", "seeds", "out"});
+  static const auto* commands = new std::map<std::string, Command>{
+      {"demo", {RunDemo, {"profile", "seed", "attachment_bytes", "trace_directory"},
+                "lemonade demo [--profile gprs] [--seed 1] [--attachment_bytes N]"}},
+      {"sim", {RunSim, kSimFlags,
+               "lemonade sim --scenario forward|reconnect|submit --profile P --seed N "
+               "[--variants a,b] [--transcript] [--json] [--trace FILE] [--pcap FILE]"}},
+      {"replay", {RunReplay, {"trace_directory"}, "lemonade replay TRACE_FILE"}},
+      {"experiment", {RunExperiment, experiment,
+                      "lemonade experiment --scenarios a,b --profiles p,q --seeds 1-10 --out DIR"}},
+      {"serve", {RunServe,
+                 {"data_dir", "imap_listen", "imaps_listen", "submission_listen",
+                  "submissions_listen", "hostname", "domains", "cert_file", "key_file", "demo_user",
+                  "allow_plaintext_auth", "relay", "submit_user", "message_bytes_max",
+                  "imap_line_bytes_max", "connections_max", "connections_per_peer_max",
+                  "imap_idle_timeout_s", "smtp_idle_timeout_s", "auth_failure_delay_ms",
+                  "password_iterations", "log_level", "log_protocol"},
+                 "lemonade serve [--data_dir DIR] [--imap_listen HOST:PORT] ..."}},
+      {"user", {RunUser, {"data_dir", "password"},
+                "lemonade user add NAME | passwd NAME | del NAME | list [--data_dir DIR] "
+                "[--password P]"}},
+  };
+  return *commands;
 }
 
-bool WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
-  return static_cast<bool>(out);
-}
-
-lemonade::sim::ScenarioOptions OptionsFromFlags() {
-  lemonade::sim::ScenarioOptions o;
-  o.scenario = absl::GetFlag(FLAGS_scenario);
-  o.profile = absl::GetFlag(FLAGS_profile);
-  o.seed = absl::GetFlag(FLAGS_seed);
-  for (absl::string_view v : absl::StrSplit(absl::GetFlag(FLAGS_variants), ',', absl::SkipEmpty())) {
-    o.variants.emplace_back(v);
-  }
-  o.attachment_bytes = absl::GetFlag(FLAGS_attachment_bytes);
-  o.mailbox_messages = absl::GetFlag(FLAGS_mailbox_messages);
-  o.changes_offline = absl::GetFlag(FLAGS_changes);
-  o.recipients = absl::GetFlag(FLAGS_recipients);
-  o.message_bytes = absl::GetFlag(FLAGS_message_bytes);
-  o.starttls = absl::GetFlag(FLAGS_starttls);
-  o.compress = absl::GetFlag(FLAGS_compress);
-  o.transcript = absl::GetFlag(FLAGS_transcript);
-  o.keep_trace = !absl::GetFlag(FLAGS_trace).empty();
-  o.capture_packets = !absl::GetFlag(FLAGS_pcap).empty();
-  o.trace_directory = absl::GetFlag(FLAGS_trace_directory);
-  return o;
-}
-
-int RunSim(const lemonade::sim::ScenarioOptions& options, bool json) {
-  auto result = lemonade::sim::RunScenario(options);
-  if (!result.ok()) return Fail(std::string(result.status().message()), 1);
-  for (const auto& v : result->variants) {
-    if (options.transcript && !v.transcript.empty()) {
-      std::cout << "=== transcript: " << v.variant << " ===\n" << v.transcript << "\n";
+// Only the owning command's flags are accepted, so a typo or a flag meant
+// for another command is a usage error rather than silently ignored.
+bool CheckFlags(const std::string& name, const Command& command, int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) continue;
+    std::string flag(arg.substr(0, arg.find('=')));
+    if (absl::StartsWith(flag, "no")) {
+      const std::string positive = flag.substr(2);
+      if (command.flags.count(positive)) continue;
     }
-  }
-  std::cout << (json ? lemonade::sim::FormatJson(*result) : lemonade::sim::FormatSummary(*result));
-  const std::string trace_path = absl::GetFlag(FLAGS_trace);
-  if (!trace_path.empty()) {
-    std::string all;
-    for (const auto& v : result->variants) {
-      absl::StrAppend(&all, "# lemonade-sim scenario=", options.scenario, " profile=",
-                      options.profile, " seed=", options.seed, " variant=", v.variant, "\n",
-                      v.trace_text);
+    if (command.flags.count(flag) || flag == "help" || flag == "helpfull" || flag == "flagfile") {
+      continue;
     }
-    if (!WriteFile(trace_path, all)) return Fail("cannot write " + trace_path, 1);
+    Fail(absl::StrCat("unknown flag --", flag, " for '", name, "'; usage: ", command.summary));
+    return false;
   }
-  const std::string pcap_path = absl::GetFlag(FLAGS_pcap);
-  if (!pcap_path.empty() && !result->variants.empty()) {
-    // One capture per variant: file.pcap, file.<variant>.pcap for the rest.
-    for (size_t i = 0; i < result->variants.size(); ++i) {
-      std::string path = i == 0 ? pcap_path : absl::StrCat(pcap_path, ".", result->variants[i].variant, ".pcap");
-      if (!WriteFile(path, result->variants[i].pcap)) return Fail("cannot write " + path, 1);
-    }
-  }
-  for (const auto& v : result->variants) {
-    if (!v.ok) return 1;
-  }
-  return 0;
-}
-
-int RunDemo() {
-  lemonade::sim::ScenarioOptions options = OptionsFromFlags();
-  options.scenario = "forward";
-  std::cout << "Lemonade demo: Bob's phone on a simulated " << options.profile
-            << " link forwards a message with a " << options.attachment_bytes / 1024
-            << " KiB attachment to Alice.\n"
-            << "First the Lemonade way (CATENATE + URLAUTH + BURL, draft section 2.4), then the\n"
-            << "traditional way (download, compose, upload to Sent, submit), from the same seed.\n\n";
-  options.transcript = true;
-  options.variants = {"traditional", "without-download"};
-  auto result = lemonade::sim::RunScenario(options);
-  if (!result.ok()) return Fail(std::string(result.status().message()), 1);
-  for (const auto& v : result->variants) {
-    if (v.variant == "without-download") {
-      std::cout << "=== forward without download: the exchange (M: phone, I: IMAP server, "
-                   "S: submission server) ===\n"
-                << v.transcript << "\n";
-    }
-  }
-  std::cout << lemonade::sim::FormatSummary(*result);
-  return 0;
+  return true;
 }
 
 }  // namespace
+}  // namespace lemonade::tools
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
-      std::string(argv[1]) == "help") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
+  using lemonade::tools::Commands;
+  absl::SetProgramUsageMessage(lemonade::tools::kUsage);
+  if (argc < 2) {
+    std::fputs(lemonade::tools::kUsage, stderr);
+    return 2;
   }
-  const std::string command = argv[1];
-  // Flags follow the command.
+  const std::string name = argv[1];
+  if (name == "help" || name == "--help" || name == "-h") {
+    std::fputs(lemonade::tools::kUsage, stdout);
+    return 0;
+  }
+  auto it = Commands().find(name);
+  if (it == Commands().end()) {
+    return lemonade::tools::Fail("unknown command '" + name + "'; run 'lemonade help'");
+  }
+  const auto& command = it->second;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+      std::printf("usage: %s\n\nflags:\n", command.summary);
+      for (const std::string& f : command.flags) std::printf("  --%s\n", f.c_str());
+      std::printf("\nSee 'lemonade help' for all commands; --helpfull describes every flag.\n");
+      return 0;
+    }
+  }
+  if (!lemonade::tools::CheckFlags(name, command, argc, argv)) return 2;
+  // Abseil parses the flags after the command; leftovers are arguments.
   std::vector<char*> args = {argv[0]};
   for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
-  int n = static_cast<int>(args.size());
-  char** rest = args.data();
-  std::vector<char*> positional;
-  for (char* a : absl::ParseCommandLine(n, rest)) positional.push_back(a);
-  if (command == "demo") return RunDemo();
-  if (command == "sim") return RunSim(OptionsFromFlags(), absl::GetFlag(FLAGS_json));
-  return Fail("unknown command '" + command + "'; run 'lemonade --help'");
+  std::vector<char*> rest = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  std::vector<std::string> positional;
+  for (size_t i = 1; i < rest.size(); ++i) positional.emplace_back(rest[i]);
+  return command.run(positional);
 }

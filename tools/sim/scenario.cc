@@ -47,6 +47,14 @@ class Stage {
       };
     }
     world_ = std::make_unique<netsim::World>(world_options);
+    if (!options.replay_trace.empty()) {
+      auto recorded = netsim::ParseTrace(options.replay_trace);
+      if (recorded.ok()) {
+        world_->ExpectTrace(*recorded);
+      } else {
+        replay_parse_error_ = recorded.status();
+      }
+    }
     start_ = world_->Now();
     world_->AddHost(kImapHost);
     world_->AddHost(kSubmitHost);
@@ -165,6 +173,9 @@ class Stage {
     if (options_.keep_trace) r->trace_text = world_->TraceText();
     if (options_.capture_packets) r->pcap = world_->Pcap();
     r->metrics_report = world_->MetricsReport();
+    if (!options_.replay_trace.empty()) {
+      r->replay = replay_parse_error_.ok() ? world_->VerifyReplay() : replay_parse_error_;
+    }
   }
 
   netsim::World& world() { return *world_; }
@@ -173,6 +184,7 @@ class Stage {
  private:
   const ScenarioOptions& options_;
   std::unique_ptr<netsim::World> world_;
+  absl::Status replay_parse_error_;
   Time start_;
   std::string transcript_;
   std::unique_ptr<store::MailStore> store_;

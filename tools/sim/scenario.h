@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "base/time.h"
 
@@ -57,6 +58,11 @@ struct ScenarioOptions {
   bool transcript = false;     // seed-notation exchange
   bool keep_trace = false;     // the full event trace (for replay files)
   bool capture_packets = false;  // pcap
+
+  // Replay: the recorded trace text of one variant (as produced with
+  // keep_trace); the run verifies every event against it and reports the
+  // first divergence in VariantResult::replay.
+  std::string replay_trace;
 };
 
 struct VariantResult {
@@ -83,6 +89,8 @@ struct VariantResult {
   std::string trace_text;
   std::string pcap;
   std::string metrics_report;
+  // With ScenarioOptions::replay_trace: OK, or the first divergence.
+  absl::Status replay;
 
   uint64_t mobile_wire_bytes() const { return mobile_wire_bytes_up + mobile_wire_bytes_down; }
 };

@@ -71,14 +71,33 @@ void ImapClient::Log(absl::string_view who, absl::string_view bytes) {
 void ImapClient::Write(absl::string_view bytes) {
   if (!stream_ || closed_) return;
   Log(client_label_, bytes);
+  // Writes made in one turn of the loop leave together, as a real client's
+  // buffered socket (or Nagle's algorithm) would send them: one flight.
+  const bool first = corked_.empty();
+  corked_.append(bytes.data(), bytes.size());
+  if (!first) return;
+  std::weak_ptr<bool> alive = alive_;
+  env_.timers->Post([this, alive] {
+    if (alive.expired()) return;
+    FlushCorked();
+  });
+}
+
+void ImapClient::FlushCorked() {
+  if (corked_.empty() || !stream_ || closed_) {
+    corked_.clear();
+    return;
+  }
+  std::string out;
+  out.swap(corked_);
   if (deflate_) {
     std::string wire;
-    deflate_->Compress(bytes, &wire);
+    deflate_->Compress(out, &wire);
     bytes_sent_ += wire.size();
     stream_->Write(wire);
   } else {
-    bytes_sent_ += bytes.size();
-    stream_->Write(bytes);
+    bytes_sent_ += out.size();
+    stream_->Write(out);
   }
 }
 

@@ -151,6 +151,7 @@ class ImapClient : public StreamHandler {
     ImapResult result;
   };
   void Write(absl::string_view bytes);
+  void FlushCorked();
   // Writes what can be written; `prefix` goes first (a literal released by
   // a continuation).
   void Pump(std::string prefix = "");
@@ -173,6 +174,7 @@ class ImapClient : public StreamHandler {
   bool idling_ = false;
   std::unique_ptr<compress::DeflateStream> deflate_;
   std::unique_ptr<compress::InflateStream> inflate_;
+  std::string corked_;  // written this turn, not yet handed to the stream
   bool transcript_ = false;
   std::string client_label_ = "M";
   std::string server_label_ = "I";

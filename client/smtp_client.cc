@@ -52,7 +52,18 @@ void SmtpClient::Send(std::string bytes, size_t replies, absl::AnyInvocable<void
   if (pending_.empty() && replies > 0) ++round_trips_;
   Log("M", bytes);
   bytes_sent_ += bytes.size();
-  stream_->Write(bytes);
+  // Writes made in one turn of the loop leave together (one flight).
+  const bool first = corked_.empty();
+  corked_ += bytes;
+  if (first) {
+    std::weak_ptr<bool> alive = alive_;
+    env_.timers->Post([this, alive] {
+      if (alive.expired() || !stream_ || closed_) return;
+      std::string out;
+      out.swap(corked_);
+      stream_->Write(out);
+    });
+  }
   if (replies == 0) {
     env_.timers->Post([done = std::move(done)]() mutable { done({}); });
     return;

@@ -67,6 +67,7 @@ class SmtpClient : public StreamHandler {
   absl::AnyInvocable<void(absl::StatusOr<smtp::SmtpReply>)> greeting_done_;
   std::deque<Pending> pending_;
   bool closed_ = false;
+  std::string corked_;  // written this turn, not yet handed to the stream
   bool transcript_ = false;
   uint64_t round_trips_ = 0;
   uint64_t bytes_sent_ = 0;

@@ -5,9 +5,14 @@
 set -euo pipefail
 
 packages=(
-  bazel-bootstrap g++ clang-14 libclang-rt-14-dev lld-14
+  # Build: Bazel, compilers, libFuzzer runtime, libraries.
+  bazel-bootstrap g++ clang-14 libclang-rt-14-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev zlib1g-dev
-  openssl python3 curl tshark
+  # Interop peers and tools the tests drive: Python's imaplib/smtplib and an
+  # SMTP sink, curl, swaks (with TLS), mbsync, tshark (pcap checks), gnuplot
+  # (experiment plots).
+  python3 python3-aiosmtpd curl swaks libnet-ssleay-perl libio-socket-ssl-perl isync
+  tshark gnuplot-nox openssl
 )
 
 missing=()

@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
+# Bazel's convenience link to the execution root is named after this
+# directory; //... must not descend into it (.bazelignore lists the usual
+# names, this covers a checkout under any other name).
+link="bazel-$(basename "$PWD")"
+grep -qxF "$link" .bazelignore || echo "$link" >> .bazelignore
+
 echo "== bazel test //..."
 bazel test //...
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -89,6 +90,20 @@ void ImapCommand::Clear() {
 
 namespace {
 
+// Whether `s` is `upper` (an upper-case ASCII keyword) in any case. Inline
+// and length-first: the parser compares every command name and keyword
+// against tables of candidates.
+inline bool IsKeyword(absl::string_view s, absl::string_view upper) {
+  if (s.size() != upper.size() || s.empty() ||
+      absl::ascii_toupper(static_cast<unsigned char>(s[0])) != upper[0]) {
+    return s.empty() && upper.empty();
+  }
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (absl::ascii_toupper(static_cast<unsigned char>(s[i])) != upper[i]) return false;
+  }
+  return true;
+}
+
 // A cursor over one framed command. Errors are sticky: after the first
 // failure every method returns false and the first message is kept.
 class Reader {
@@ -140,13 +155,19 @@ class Reader {
     return Fail("unexpected extra arguments");
   }
 
-  // 1*ATOM-CHAR, but stops at '[' and '<' when `stop_at_bracket` (fetch
-  // attribute names, section specs).
-  absl::string_view Atom(bool stop_at_bracket = false) {
+  // 1*ATOM-CHAR.
+  absl::string_view Atom() {
     if (!ok_) return {};
     char* start = p_;
-    while (p_ < end_ && IsAtomChar(static_cast<unsigned char>(*p_)) &&
-           !(stop_at_bracket && (*p_ == '[' || *p_ == '<' || *p_ == '.'))) {
+    while (p_ < end_ && IsAtomChar(static_cast<unsigned char>(*p_))) ++p_;
+    return absl::string_view(start, p_ - start);
+  }
+  // A fetch item or section text name, dots included ("BODY.PEEK",
+  // "HEADER.FIELDS.NOT"): atom chars up to a '[' or '<'.
+  absl::string_view ItemName() {
+    if (!ok_) return {};
+    char* start = p_;
+    while (p_ < end_ && IsAtomChar(static_cast<unsigned char>(*p_)) && *p_ != '[' && *p_ != '<') {
       ++p_;
     }
     return absl::string_view(start, p_ - start);
@@ -161,7 +182,7 @@ class Reader {
     if (!ok_) return false;
     char* save = p_;
     absl::string_view atom = Atom();
-    if (absl::EqualsIgnoreCase(atom, word)) return true;
+    if (IsKeyword(atom, word)) return true;
     p_ = save;
     return false;
   }
@@ -170,10 +191,18 @@ class Reader {
     if (!ok_) return false;
     char* start = p_;
     uint64_t n = 0;
-    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
-      uint64_t next = n * 10 + static_cast<uint64_t>(*p_ - '0');
-      if (next / 10 != n || p_ - start >= 20) return Fail(absl::StrCat(what, " out of range"));
-      n = next;
+    // 19 digits always fit in 64 bits; a 20th may overflow; 21 never pass.
+    char* fits = end_ - p_ > 19 ? p_ + 19 : end_;
+    while (p_ < fits && *p_ >= '0' && *p_ <= '9') {
+      n = n * 10 + static_cast<uint64_t>(*p_ - '0');
+      ++p_;
+    }
+    if (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
+      const uint64_t digit = static_cast<uint64_t>(*p_ - '0');
+      if (n > (UINT64_MAX - digit) / 10 || (p_ + 1 < end_ && p_[1] >= '0' && p_[1] <= '9')) {
+        return Fail(absl::StrCat(what, " out of range"));
+      }
+      n = n * 10 + digit;
       ++p_;
     }
     if (p_ == start) return Fail(absl::StrCat("expected ", what));
@@ -403,29 +432,31 @@ struct CommandEntry {
   CommandName command;
 };
 
+// Most frequent first (a client's steady state is FETCH, STORE, SEARCH,
+// NOOP and IDLE), so the lookup usually ends early.
 constexpr CommandEntry kCommands[] = {
-    {"CAPABILITY", CommandName::kCapability}, {"NOOP", CommandName::kNoop},
+    {"FETCH", CommandName::kFetch},           {"STORE", CommandName::kStore},
+    {"SEARCH", CommandName::kSearch},         {"NOOP", CommandName::kNoop},
+    {"IDLE", CommandName::kIdle},             {"STATUS", CommandName::kStatus},
+    {"EXPUNGE", CommandName::kExpunge},       {"COPY", CommandName::kCopy},
+    {"MOVE", CommandName::kMove},             {"SELECT", CommandName::kSelect},
+    {"EXAMINE", CommandName::kExamine},       {"LIST", CommandName::kList},
+    {"APPEND", CommandName::kAppend},         {"CAPABILITY", CommandName::kCapability},
     {"LOGOUT", CommandName::kLogout},         {"ID", CommandName::kId},
     {"ENABLE", CommandName::kEnable},         {"COMPRESS", CommandName::kCompress},
     {"STARTTLS", CommandName::kStartTls},     {"AUTHENTICATE", CommandName::kAuthenticate},
-    {"LOGIN", CommandName::kLogin},           {"SELECT", CommandName::kSelect},
-    {"EXAMINE", CommandName::kExamine},       {"CREATE", CommandName::kCreate},
+    {"LOGIN", CommandName::kLogin},           {"CREATE", CommandName::kCreate},
     {"DELETE", CommandName::kDelete},         {"RENAME", CommandName::kRename},
     {"SUBSCRIBE", CommandName::kSubscribe},   {"UNSUBSCRIBE", CommandName::kUnsubscribe},
-    {"LIST", CommandName::kList},             {"LSUB", CommandName::kLsub},
-    {"STATUS", CommandName::kStatus},         {"APPEND", CommandName::kAppend},
-    {"NAMESPACE", CommandName::kNamespace},   {"IDLE", CommandName::kIdle},
+    {"LSUB", CommandName::kLsub},             {"NAMESPACE", CommandName::kNamespace},
     {"GENURLAUTH", CommandName::kGenUrlauth}, {"RESETKEY", CommandName::kResetKey},
     {"URLFETCH", CommandName::kUrlFetch},     {"CHECK", CommandName::kCheck},
     {"CLOSE", CommandName::kClose},           {"UNSELECT", CommandName::kUnselect},
-    {"EXPUNGE", CommandName::kExpunge},       {"SEARCH", CommandName::kSearch},
-    {"FETCH", CommandName::kFetch},           {"STORE", CommandName::kStore},
-    {"COPY", CommandName::kCopy},             {"MOVE", CommandName::kMove},
 };
 
 CommandName LookupCommand(absl::string_view name) {
   for (const CommandEntry& e : kCommands) {
-    if (absl::EqualsIgnoreCase(name, e.name)) return e.command;
+    if (IsKeyword(name, e.name)) return e.command;
   }
   return CommandName::kUnknown;
 }
@@ -451,22 +482,16 @@ bool ParseSection(Reader& r, SectionSpec* section, absl::string_view* text, bool
     }
     if (!r.Peek(']')) {
       if (binary) return r.Fail("BINARY sections take part numbers only");
-      absl::string_view word = r.Atom(/*stop_at_bracket=*/true);
-      // Atom stops at '.', so HEADER.FIELDS arrives in pieces.
-      std::string name(word);
-      while (r.Consume('.')) {
-        name.push_back('.');
-        name.append(std::string(r.Atom(true)));
-      }
-      if (absl::EqualsIgnoreCase(name, "HEADER")) {
+      const absl::string_view name = r.ItemName();
+      if (IsKeyword(name, "HEADER")) {
         section->text = SectionSpec::Text::kHeader;
-      } else if (absl::EqualsIgnoreCase(name, "TEXT")) {
+      } else if (IsKeyword(name, "TEXT")) {
         section->text = SectionSpec::Text::kText;
-      } else if (absl::EqualsIgnoreCase(name, "MIME")) {
+      } else if (IsKeyword(name, "MIME")) {
         if (section->part.empty()) return r.Fail("MIME needs a part number");
         section->text = SectionSpec::Text::kMime;
-      } else if (absl::EqualsIgnoreCase(name, "HEADER.FIELDS") ||
-                 absl::EqualsIgnoreCase(name, "HEADER.FIELDS.NOT")) {
+      } else if (IsKeyword(name, "HEADER.FIELDS") ||
+                 IsKeyword(name, "HEADER.FIELDS.NOT")) {
         section->text = name.size() == 13 ? SectionSpec::Text::kHeaderFields
                                           : SectionSpec::Text::kHeaderFieldsNot;
         if (!r.Sp() || !r.Expect('(', "header field list")) return false;
@@ -500,17 +525,11 @@ bool ParsePartial(Reader& r, std::optional<std::pair<uint32_t, uint32_t>>* parti
 }
 
 bool ParseFetchAttribute(Reader& r, std::vector<FetchAttribute>* out) {
-  absl::string_view name = r.Atom(/*stop_at_bracket=*/true);
-  std::string full(name);
-  while (r.Peek('.')) {
-    r.Consume('.');
-    full.push_back('.');
-    full.append(std::string(r.Atom(true)));
-  }
+  const absl::string_view full = r.ItemName();
   if (full.empty()) return r.Fail("expected fetch attribute");
   if (out->size() >= r.limits().list_items_max) return r.Fail("too many fetch attributes", "LIMIT");
   FetchAttribute att;
-  auto is = [&full](absl::string_view s) { return absl::EqualsIgnoreCase(full, s); };
+  auto is = [full](absl::string_view s) { return IsKeyword(full, s); };
   auto add = [out](FetchItem item) {
     FetchAttribute a;
     a.item = item;
@@ -637,9 +656,9 @@ bool ParseStore(Reader& r, ImapCommand* c) {
     c->store.mode = StoreArgs::Mode::kRemove;
   }
   absl::string_view item = r.Atom();
-  if (absl::EqualsIgnoreCase(item, "FLAGS")) {
+  if (IsKeyword(item, "FLAGS")) {
     c->store.silent = false;
-  } else if (absl::EqualsIgnoreCase(item, "FLAGS.SILENT")) {
+  } else if (IsKeyword(item, "FLAGS.SILENT")) {
     c->store.silent = true;
   } else {
     return r.Fail("expected FLAGS or FLAGS.SILENT");
@@ -697,7 +716,7 @@ bool ParseSearchKey(Reader& r, SearchKey* key, size_t* count) {
       {"UNFLAGGED", SearchKeyKind::kUnflagged}, {"UNSEEN", SearchKeyKind::kUnseen},
   };
   for (const Simple& s : kNoArg) {
-    if (absl::EqualsIgnoreCase(word, s.name)) {
+    if (IsKeyword(word, s.name)) {
       key->kind = s.kind;
       return true;
     }
@@ -709,7 +728,7 @@ bool ParseSearchKey(Reader& r, SearchKey* key, size_t* count) {
       {"TO", SearchKeyKind::kTo},
   };
   for (const Simple& s : kStringArg) {
-    if (absl::EqualsIgnoreCase(word, s.name)) {
+    if (IsKeyword(word, s.name)) {
       key->kind = s.kind;
       return r.Sp() && r.AString(&key->value, "search string");
     }
@@ -720,35 +739,35 @@ bool ParseSearchKey(Reader& r, SearchKey* key, size_t* count) {
       {"SENTON", SearchKeyKind::kSentOn},         {"SENTSINCE", SearchKeyKind::kSentSince},
   };
   for (const Simple& s : kDateArg) {
-    if (absl::EqualsIgnoreCase(word, s.name)) {
+    if (IsKeyword(word, s.name)) {
       key->kind = s.kind;
       return r.Sp() && r.Date(&key->day);
     }
   }
-  if (absl::EqualsIgnoreCase(word, "KEYWORD") || absl::EqualsIgnoreCase(word, "UNKEYWORD")) {
+  if (IsKeyword(word, "KEYWORD") || IsKeyword(word, "UNKEYWORD")) {
     key->kind = word.size() == 7 ? SearchKeyKind::kKeyword : SearchKeyKind::kUnkeyword;
     if (!r.Sp()) return false;
     key->value = r.Atom();
     if (key->value.empty()) return r.Fail("expected keyword");
     return true;
   }
-  if (absl::EqualsIgnoreCase(word, "HEADER")) {
+  if (IsKeyword(word, "HEADER")) {
     key->kind = SearchKeyKind::kHeader;
     return r.Sp() && r.AString(&key->field, "header field name") && r.Sp() &&
            r.AString(&key->value, "search string");
   }
-  if (absl::EqualsIgnoreCase(word, "LARGER") || absl::EqualsIgnoreCase(word, "SMALLER")) {
+  if (IsKeyword(word, "LARGER") || IsKeyword(word, "SMALLER")) {
     key->kind = word.size() == 6 ? SearchKeyKind::kLarger : SearchKeyKind::kSmaller;
     uint32_t n = 0;
     if (!r.Sp() || !r.Number(&n, "size")) return false;
     key->number = n;
     return true;
   }
-  if (absl::EqualsIgnoreCase(word, "UID")) {
+  if (IsKeyword(word, "UID")) {
     key->kind = SearchKeyKind::kUid;
     return r.Sp() && r.Sequence(&key->set);
   }
-  if (absl::EqualsIgnoreCase(word, "NOT")) {
+  if (IsKeyword(word, "NOT")) {
     key->kind = SearchKeyKind::kNot;
     if (!r.Sp() || !r.Enter()) return false;
     key->children.emplace_back();
@@ -756,7 +775,7 @@ bool ParseSearchKey(Reader& r, SearchKey* key, size_t* count) {
     r.Leave();
     return ok;
   }
-  if (absl::EqualsIgnoreCase(word, "OR")) {
+  if (IsKeyword(word, "OR")) {
     key->kind = SearchKeyKind::kOr;
     if (!r.Sp() || !r.Enter()) return false;
     key->children.resize(2);
@@ -765,7 +784,7 @@ bool ParseSearchKey(Reader& r, SearchKey* key, size_t* count) {
     r.Leave();
     return ok;
   }
-  if (absl::EqualsIgnoreCase(word, "MODSEQ")) {
+  if (IsKeyword(word, "MODSEQ")) {
     // MODSEQ [SP entry-name SP entry-type-req] SP mod-sequence-valzer
     key->kind = SearchKeyKind::kModSeq;
     if (!r.Sp()) return false;
@@ -773,8 +792,7 @@ bool ParseSearchKey(Reader& r, SearchKey* key, size_t* count) {
       absl::string_view type;
       if (!r.Quoted(&key->field) || !r.Sp()) return false;
       type = r.Atom();
-      if (!absl::EqualsIgnoreCase(type, "priv") && !absl::EqualsIgnoreCase(type, "shared") &&
-          !absl::EqualsIgnoreCase(type, "all")) {
+      if (!IsKeyword(type, "PRIV") && !IsKeyword(type, "SHARED") && !IsKeyword(type, "ALL")) {
         return r.Fail("invalid MODSEQ entry type");
       }
       if (!r.Sp()) return false;
@@ -793,15 +811,15 @@ bool ParseSearch(Reader& r, ImapCommand* c) {
     if (!r.Consume(')')) {
       do {
         absl::string_view opt = r.Atom();
-        if (absl::EqualsIgnoreCase(opt, "MIN")) {
+        if (IsKeyword(opt, "MIN")) {
           c->search_return.min = true;
-        } else if (absl::EqualsIgnoreCase(opt, "MAX")) {
+        } else if (IsKeyword(opt, "MAX")) {
           c->search_return.max = true;
-        } else if (absl::EqualsIgnoreCase(opt, "ALL")) {
+        } else if (IsKeyword(opt, "ALL")) {
           c->search_return.all = true;
-        } else if (absl::EqualsIgnoreCase(opt, "COUNT")) {
+        } else if (IsKeyword(opt, "COUNT")) {
           c->search_return.count = true;
-        } else if (absl::EqualsIgnoreCase(opt, "SAVE")) {
+        } else if (IsKeyword(opt, "SAVE")) {
           c->search_return.save = true;
         } else {
           return r.Fail("unknown search return option");
@@ -897,6 +915,9 @@ bool ParseList(Reader& r, ImapCommand* c) {
     do {
       absl::string_view p;
       if (!r.ListMailbox(&p)) return false;
+      if (c->list.patterns.size() >= r.limits().list_items_max) {
+        return r.Fail("too many patterns", "LIMIT");
+      }
       c->list.patterns.push_back(p);
     } while (r.Consume(' '));
     if (!r.Expect(')', "')' after patterns")) return false;
@@ -915,8 +936,11 @@ bool ParseList(Reader& r, ImapCommand* c) {
       do {
         absl::string_view opt = r.Atom();
         if (opt.empty()) return r.Fail("expected return option");
+        if (c->list.return_options.size() >= r.limits().list_items_max) {
+          return r.Fail("too many options", "LIMIT");
+        }
         c->list.return_options.push_back(opt);
-        if (absl::EqualsIgnoreCase(opt, "STATUS")) {  // RFC 5819
+        if (IsKeyword(opt, "STATUS")) {  // RFC 5819
           if (!r.Sp() || !ParseAtomList(r, &c->list.return_status_items)) return false;
         }
       } while (r.Consume(' '));
@@ -1113,6 +1137,7 @@ bool ParseArguments(Reader& r, ImapCommand* c) {
         do {
           absl::string_view attr;
           if (!r.Flag(&attr, false)) return false;
+          if (c->flags.size() >= r.limits().list_items_max) return r.Fail("too many", "LIMIT");
           c->flags.push_back(attr);
         } while (r.Consume(' '));
         if (!r.Expect(')', "')'") || !r.Expect(')', "')'")) return false;
@@ -1152,6 +1177,7 @@ bool ParseArguments(Reader& r, ImapCommand* c) {
           absl::string_view mech;
           r.Sp();
           if (!r.Keyword(&mech, "mechanism")) return false;
+          if (c->flags.size() >= r.limits().list_items_max) return r.Fail("too many", "LIMIT");
           c->flags.push_back(mech);
         }
       }
@@ -1188,44 +1214,47 @@ bool ParseSectionSpec(absl::string_view text, std::string* storage, SectionSpec*
 bool ParseFramedCommand(char* frame, size_t size, const ImapLimits& limits, ImapCommand* command,
                         CommandError* error) {
   command->Clear();
-  *error = CommandError();
+  // The error is filled in only when there is one: a command that parses
+  // costs no string copies.
+  auto fail = [error](absl::string_view tag, std::string text,
+                      CommandName name = CommandName::kUnknown) {
+    *error = CommandError();
+    error->tag = std::string(tag);
+    error->text = std::move(text);
+    error->name = name;
+    return false;
+  };
   Reader r(frame, size, limits);
   // tag = 1*<any ASTRING-CHAR except "+">
   size_t tag_end = 0;
   while (tag_end < size && IsTagChar(static_cast<unsigned char>(frame[tag_end]))) ++tag_end;
   if (tag_end == 0 || tag_end >= size || frame[tag_end] != ' ') {
-    error->text = tag_end == 0 && size > 2 ? "missing tag" : "missing command";
-    if (tag_end > 0 && tag_end < size) error->tag = std::string(frame, tag_end);
-    return false;
+    return fail(tag_end > 0 && tag_end < size ? absl::string_view(frame, tag_end) : "",
+                tag_end == 0 && size > 2 ? "missing tag" : "missing command");
   }
   command->tag = absl::string_view(frame, tag_end);
-  error->tag = std::string(command->tag);
   r.Skip(tag_end + 1);  // the tag and its SP
   absl::string_view word = r.Atom();
-  if (absl::EqualsIgnoreCase(word, "UID")) {
+  if (IsKeyword(word, "UID")) {
     command->uid = true;
-    if (!r.Sp()) {
-      error->text = "UID needs a command";
-      return false;
-    }
+    if (!r.Sp()) return fail(command->tag, "UID needs a command");
     word = r.Atom();
     command->name = LookupCommand(word);
     if (command->name != CommandName::kFetch && command->name != CommandName::kStore &&
         command->name != CommandName::kCopy && command->name != CommandName::kMove &&
         command->name != CommandName::kSearch && command->name != CommandName::kExpunge) {
-      error->text = "UID must be followed by FETCH, STORE, COPY, MOVE, SEARCH or EXPUNGE";
-      return false;
+      return fail(command->tag,
+                  "UID must be followed by FETCH, STORE, COPY, MOVE, SEARCH or EXPUNGE");
     }
   } else {
     command->name = LookupCommand(word);
   }
-  error->name = command->name;
   if (command->name == CommandName::kUnknown) {
-    error->text = word.empty() ? "missing command" : "unknown command";
-    return false;
+    return fail(command->tag, word.empty() ? "missing command" : "unknown command");
   }
   if (!ParseArguments(r, command)) {
-    error->text = absl::StrCat(CommandNameToString(command->name), ": ", r.message());
+    fail(command->tag, absl::StrCat(CommandNameToString(command->name), ": ", r.message()),
+         command->name);
     error->code = r.code();
     return false;
   }

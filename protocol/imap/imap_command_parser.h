@@ -68,6 +68,10 @@ class ImapCommandParser {
   const CommandError& error() const { return error_; }
   // Valid after kLine until the next Parse(); CRLF stripped.
   absl::string_view line() const { return framer_.frame(); }
+  // After kCommand: the command's whole frame (CRLF line ends, literals
+  // inline, quoted strings unescaped in place). Every view in command()
+  // points into it. Valid until the next Parse().
+  absl::string_view frame() const { return framer_.frame(); }
   // Size of the literal announced with kContinuation.
   uint64_t announced_literal_bytes() const { return framer_.announced_literal_bytes(); }
 

@@ -3,8 +3,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "protocol/imap/imap_event_log.h"
+#include "protocol/imap/imap_testdata.h"
 
 namespace lemonade::imap {
 namespace {
@@ -282,6 +286,264 @@ TEST(ImapCommandParserTest, QuotedStringsAreUnescapedInPlace) {
   ASSERT_EQ(parser.Parse("A1 LOGIN \"a\\\"b\" \"pass {5}\"\r\n").event, ParseEvent::kCommand);
   EXPECT_EQ(parser.command().user, "a\"b");
   EXPECT_EQ(parser.command().password, "pass {5}");
+}
+
+// ---- Conformance vectors (testdata/commands_*.txt) -----------------------
+
+std::string Show(const std::vector<std::string>& log) { return absl::StrJoin(log, "\n"); }
+
+std::vector<ImapVector> CommandVectors() {
+  std::vector<std::string> problems;
+  std::vector<ImapVector> vectors = LoadImapVectors("commands_", &problems);
+  EXPECT_THAT(problems, ::testing::IsEmpty());
+  return vectors;
+}
+
+// Every vector of testdata/commands_*.txt gives its event log fed whole.
+TEST(ImapCommandParserTest, ConformanceVectorsWhole) {
+  const std::vector<ImapVector> vectors = CommandVectors();
+  ASSERT_GE(vectors.size(), 80u);
+  for (const ImapVector& v : vectors) {
+    EXPECT_FALSE(v.expected.empty()) << v.file << ": " << v.name;
+    EXPECT_EQ(Show(RecordImapCommandEvents({v.input}, v.limits, v.script)), Show(v.expected))
+        << v.file << ": " << v.name;
+  }
+}
+
+// ... cut at every offset, and fed one octet at a time.
+TEST(ImapCommandParserTest, ConformanceVectorsAtEverySplitPoint) {
+  for (const ImapVector& v : CommandVectors()) {
+    const std::string expected = Show(v.expected);
+    for (size_t cut = 0; cut <= v.input.size(); ++cut) {
+      ASSERT_EQ(Show(RecordImapCommandEventsSplit(v.input, {cut}, v.limits, v.script)), expected)
+          << v.file << ": " << v.name << " cut at " << cut;
+    }
+    EXPECT_EQ(Show(RecordImapCommandEventsBytewise(v.input, v.limits, v.script)), expected)
+        << v.file << ": " << v.name;
+  }
+}
+
+// ... fed in chunks of every size.
+TEST(ImapCommandParserTest, ConformanceVectorsInChunksOfEverySize) {
+  for (const ImapVector& v : CommandVectors()) {
+    const std::string expected = Show(v.expected);
+    for (size_t chunk = 1; chunk < v.input.size(); ++chunk) {
+      std::vector<size_t> cuts;
+      for (size_t c = chunk; c < v.input.size(); c += chunk) cuts.push_back(c);
+      ASSERT_EQ(Show(RecordImapCommandEventsSplit(v.input, cuts, v.limits, v.script)), expected)
+          << v.file << ": " << v.name << " chunk " << chunk;
+    }
+  }
+}
+
+// ... and cut at several pseudo-random offsets at once (fixed seed).
+TEST(ImapCommandParserTest, ConformanceVectorsAtRandomSplits) {
+  uint64_t state = 0x1a9;
+  auto next = [&state](uint64_t bound) {
+    state = state * 6364136223846793005u + 1442695040888963407u;
+    return bound == 0 ? 0 : (state >> 33) % bound;
+  };
+  for (const ImapVector& v : CommandVectors()) {
+    for (int round = 0; round < 50; ++round) {
+      std::vector<size_t> cuts;
+      for (size_t c = next(v.input.size() / 4 + 1); c < v.input.size(); c += 1 + next(12)) {
+        cuts.push_back(c);
+      }
+      ASSERT_EQ(Show(RecordImapCommandEventsSplit(v.input, cuts, v.limits, v.script)),
+                Show(v.expected))
+          << v.file << ": " << v.name << " seed=0x1a9 round " << round;
+    }
+  }
+}
+
+// ---- The parser's API -----------------------------------------------------
+
+// kNeedMore always means all input was consumed; an event stops consumption
+// right after the command it completes.
+TEST(ImapCommandParserTest, EventsStopAtTheEndOfTheirCommand) {
+  ImapCommandParser parser;
+  ParseResult r = parser.Parse("A1 NO");
+  EXPECT_EQ(r.event, ParseEvent::kNeedMore);
+  EXPECT_EQ(r.consumed, 5u);
+  EXPECT_TRUE(parser.in_command());
+  r = parser.Parse("OP\r\nA2 NOOP\r\n");
+  ASSERT_EQ(r.event, ParseEvent::kCommand);
+  EXPECT_EQ(r.consumed, 4u);
+  EXPECT_EQ(parser.command().tag, "A1");
+  r = parser.Parse("A2 NOOP\r\n");
+  ASSERT_EQ(r.event, ParseEvent::kCommand);
+  EXPECT_EQ(parser.command().tag, "A2");
+  EXPECT_FALSE(parser.in_command());
+  r = parser.Parse("");
+  EXPECT_EQ(r.event, ParseEvent::kNeedMore);
+  EXPECT_EQ(r.consumed, 0u);
+}
+
+// A synchronizing literal is announced as soon as its line is complete,
+// before any of its octets arrive.
+TEST(ImapCommandParserTest, ContinuationComesBeforeTheLiteral) {
+  ImapCommandParser parser;
+  ParseResult r = parser.Parse("A1 APPEND INBOX {5}\r\n");
+  ASSERT_EQ(r.event, ParseEvent::kContinuation);
+  EXPECT_EQ(r.consumed, 21u);
+  EXPECT_EQ(parser.announced_literal_bytes(), 5u);
+  EXPECT_TRUE(parser.in_command());
+  r = parser.Parse("hel");
+  EXPECT_EQ(r.event, ParseEvent::kNeedMore);
+  r = parser.Parse("lo\r\n");
+  ASSERT_EQ(r.event, ParseEvent::kCommand);
+  ASSERT_EQ(parser.command().append.size(), 1u);
+  EXPECT_EQ(parser.command().append[0].data, "hello");
+}
+
+// Refusing a literal drops the partial command; the client's next command
+// parses.
+TEST(ImapCommandParserTest, AbandonCommandDropsThePartialCommand) {
+  ImapCommandParser parser;
+  ASSERT_EQ(parser.Parse("A1 APPEND INBOX {500}\r\n").event, ParseEvent::kContinuation);
+  parser.AbandonCommand();
+  EXPECT_FALSE(parser.in_command());
+  ParseResult r = parser.Parse("A2 NOOP\r\n");
+  ASSERT_EQ(r.event, ParseEvent::kCommand);
+  EXPECT_EQ(parser.command().tag, "A2");
+  EXPECT_EQ(parser.command().name, CommandName::kNoop);
+}
+
+// Every view of a parsed command points into frame(): no copies.
+TEST(ImapCommandParserTest, ArgumentsAreViewsIntoTheFrame) {
+  ImapCommandParser parser;
+  std::string input =
+      "A1 APPEND \"Sent Items\" (\\Seen) CATENATE (URL \"/INBOX;UID=3\" TEXT {5+}\r\nhello)\r\n";
+  ASSERT_EQ(parser.Parse(input).event, ParseEvent::kCommand) << parser.error().text;
+  const ImapCommand& c = parser.command();
+  const absl::string_view frame = parser.frame();
+  EXPECT_EQ(frame.size(), input.size());
+  auto inside = [&frame](absl::string_view v) {
+    return v.data() >= frame.data() && v.data() + v.size() <= frame.data() + frame.size();
+  };
+  EXPECT_TRUE(inside(c.tag));
+  EXPECT_TRUE(inside(c.mailbox));
+  EXPECT_EQ(c.mailbox, "Sent Items");
+  ASSERT_EQ(c.append.size(), 1u);
+  EXPECT_TRUE(inside(c.append[0].flags[0]));
+  ASSERT_EQ(c.append[0].parts.size(), 2u);
+  EXPECT_TRUE(inside(c.append[0].parts[0].data));
+  EXPECT_TRUE(inside(c.append[0].parts[1].data));
+  EXPECT_EQ(c.append[0].parts[1].data, "hello");
+}
+
+// The command object is reused: nothing of a previous command leaks into the
+// next.
+TEST(ImapCommandParserTest, ReusedCommandKeepsNoStaleFields) {
+  ImapCommandParser parser;
+  ASSERT_EQ(parser.Parse("A1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 5 VANISHED)\r\n").event,
+            ParseEvent::kCommand);
+  ASSERT_EQ(parser.Parse("A2 SEARCH RETURN (SAVE) CHARSET UTF-8 ALL\r\n").event,
+            ParseEvent::kCommand);
+  EXPECT_FALSE(parser.command().uid);
+  EXPECT_TRUE(parser.command().fetch.empty());
+  EXPECT_FALSE(parser.command().changed_since.has_value());
+  EXPECT_FALSE(parser.command().vanished);
+  ASSERT_EQ(parser.Parse("A3 SEARCH ALL\r\n").event, ParseEvent::kCommand);
+  EXPECT_FALSE(parser.command().search_return.requested);
+  EXPECT_FALSE(parser.command().search_return.save);
+  EXPECT_TRUE(parser.command().charset.empty());
+  ASSERT_EQ(parser.command().search.children.size(), 1u);
+  EXPECT_EQ(parser.command().sequence_set.ToString(), "");
+}
+
+// A 1 MB literal arriving in 4 KB pieces is streamed into one command.
+TEST(ImapCommandParserTest, LargeLiteralArrivesInPieces) {
+  const std::string message(1 << 20, 'm');
+  const std::string input = absl::StrCat("A1 APPEND INBOX {", message.size(), "+}\r\n", message,
+                                         "\r\nA2 NOOP\r\n");
+  std::vector<size_t> cuts;
+  for (size_t c = 4096; c < input.size(); c += 4096) cuts.push_back(c);
+  std::vector<std::string> log = RecordImapCommandEventsSplit(input, cuts);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_THAT(log[0], ::testing::StartsWith("command A1 APPEND mailbox=\"INBOX\" message=({1048576}"));
+  EXPECT_EQ(log[1], "command A2 NOOP");
+  EXPECT_EQ(log, RecordImapCommandEvents({input}));
+}
+
+// An error names the command (for NO-versus-BAD choices), tag and code.
+TEST(ImapCommandParserTest, ErrorsNameTheirCommand) {
+  ImapCommandParser parser;
+  ASSERT_EQ(parser.Parse("A1 FETCH 1 BOGUS\r\n").event, ParseEvent::kError);
+  EXPECT_EQ(parser.error().tag, "A1");
+  EXPECT_EQ(parser.error().name, CommandName::kFetch);
+  EXPECT_EQ(parser.error().code, "");
+  ASSERT_EQ(parser.Parse("A2 XYZZY\r\n").event, ParseEvent::kError);
+  EXPECT_EQ(parser.error().name, CommandName::kUnknown);
+}
+
+// section_text is the section exactly as sent, to echo in the response.
+TEST(ImapCommandParserTest, SectionTextIsEchoedAsSent) {
+  ImapCommandParser parser;
+  ASSERT_EQ(parser.Parse("A1 FETCH 1 (BODY.PEEK[1.2.header.fields (From To)] BINARY[3] "
+                         "BODY[])\r\n")
+                .event,
+            ParseEvent::kCommand);
+  const ImapCommand& c = parser.command();
+  ASSERT_EQ(c.fetch.size(), 3u);
+  EXPECT_EQ(c.fetch[0].section_text, "1.2.header.fields (From To)");
+  EXPECT_EQ(c.fetch[1].section_text, "3");
+  EXPECT_EQ(c.fetch[2].section_text, "");
+}
+
+// ParseSectionSpec() reads the ;SECTION= of IMAP URLs with FETCH's grammar.
+TEST(ImapCommandParserTest, ParseSectionSpecReadsUrlSections) {
+  std::string storage;
+  SectionSpec section;
+  ASSERT_TRUE(ParseSectionSpec("1.2.MIME", &storage, &section));
+  EXPECT_THAT(section.part, ElementsAre(1, 2));
+  EXPECT_EQ(section.text, SectionSpec::Text::kMime);
+  ASSERT_TRUE(ParseSectionSpec("HEADER.FIELDS.NOT (Received \"X-A\")", &storage, &section));
+  EXPECT_EQ(section.text, SectionSpec::Text::kHeaderFieldsNot);
+  EXPECT_THAT(section.fields, ElementsAre("Received", "X-A"));
+  ASSERT_TRUE(ParseSectionSpec("", &storage, &section));
+  EXPECT_TRUE(section.part.empty());
+  EXPECT_EQ(section.text, SectionSpec::Text::kAll);
+  EXPECT_FALSE(ParseSectionSpec("1.", &storage, &section));
+  EXPECT_FALSE(ParseSectionSpec("MIME", &storage, &section));
+  EXPECT_FALSE(ParseSectionSpec("1]\r\nX", &storage, &section));
+  EXPECT_FALSE(ParseSectionSpec("TEXT junk", &storage, &section));
+}
+
+// ParseFramedCommand() accepts frames that do not end in CRLF without
+// reading past them.
+TEST(ImapCommandParserTest, ParseFramedCommandStaysInsideItsFrame) {
+  ImapLimits limits;
+  ImapCommand command;
+  CommandError error;
+  std::string frame = "A1 NOOP";
+  EXPECT_FALSE(ParseFramedCommand(frame.data(), frame.size(), limits, &command, &error));
+  EXPECT_EQ(error.tag, "A1");
+  frame = "A1 LOGIN {5}\r\nab";
+  EXPECT_FALSE(ParseFramedCommand(frame.data(), frame.size(), limits, &command, &error));
+  EXPECT_EQ(error.text, "LOGIN: literal truncated");
+  frame = "A1 LOGIN a \"b";
+  EXPECT_FALSE(ParseFramedCommand(frame.data(), frame.size(), limits, &command, &error));
+  frame = "A1 NOOP\r\n";
+  EXPECT_TRUE(ParseFramedCommand(frame.data(), frame.size(), limits, &command, &error));
+}
+
+// Every command name prints as the RFCs spell it.
+TEST(ImapCommandParserTest, CommandNamesPrintAsSpelled) {
+  for (absl::string_view name :
+       {"CAPABILITY", "NOOP", "LOGOUT", "ID", "ENABLE", "COMPRESS", "STARTTLS", "AUTHENTICATE",
+        "LOGIN", "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",
+        "LIST", "LSUB", "STATUS", "APPEND", "NAMESPACE", "IDLE", "GENURLAUTH", "RESETKEY",
+        "URLFETCH", "CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY",
+        "MOVE"}) {
+    ImapCommandParser parser;
+    parser.Parse(absl::StrCat("t ", name, "\r\n"));
+    EXPECT_EQ(CommandNameToString(parser.error().name == CommandName::kUnknown
+                                      ? parser.command().name
+                                      : parser.error().name),
+              name);
+  }
+  EXPECT_EQ(CommandNameToString(CommandName::kUnknown), "UNKNOWN");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "protocol/imap/imap_framer.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "protocol/imap/imap_chars.h"
@@ -57,6 +58,10 @@ bool OutsideQuotes(absl::string_view line, size_t end) {
   return !quoted;
 }
 
+// Errors name a tag only if it and its SP lie in a command's first this
+// many octets: an over-long line keeps no more than this of itself.
+constexpr size_t kTagScanBytes = 257;
+
 }  // namespace
 
 void ImapFramer::Reset() {
@@ -69,9 +74,15 @@ void ImapFramer::Reset() {
 }
 
 std::string ImapFramer::TagOfBuffer() const {
+  // An over-long line is cut when it passes line_bytes_max + 1 octets; that
+  // much of it has arrived however it was split, so the tag it names cannot
+  // depend on how the line arrived.
+  const size_t window = limits_.line_bytes_max < kTagScanBytes ? limits_.line_bytes_max + 2
+                                                               : kTagScanBytes;
+  const size_t scan = std::min(buffer_.size(), window);
   size_t end = 0;
-  while (end < buffer_.size() && IsTagChar(static_cast<unsigned char>(buffer_[end]))) ++end;
-  if (end == buffer_.size() || buffer_[end] != ' ') return std::string();
+  while (end < scan && IsTagChar(static_cast<unsigned char>(buffer_[end]))) ++end;
+  if (end == scan || buffer_[end] != ' ') return std::string();
   return buffer_.substr(0, end);
 }
 
@@ -113,30 +124,47 @@ FrameResult ImapFramer::Feed(absl::string_view input) {
       continue;
     }
     const size_t line_bytes = buffer_.size() - line_start_ + chunk;
+    if (line_bytes > limits_.line_bytes_max + 1 && discarding_) {
+      // A line of a command already rejected: skip it like any other, and
+      // without a second error (its command has had its answer). Whatever
+      // it announced is lost, so its end ends the command.
+      Reset();
+      discard_line_ = true;
+      continue;
+    }
     if (line_bytes > limits_.line_bytes_max + 1) {  // +1: a CR before the LF
       // The rest of this line is skipped; whatever it announced is lost,
       // which is the best a server can do with an unbounded line. Enough of
       // it is kept to name the tag in the error.
-      if (buffer_.size() < 256) buffer_.append(start, std::min<size_t>(chunk, 256));
+      if (buffer_.size() < kTagScanBytes) {
+        buffer_.append(start, std::min(chunk, kTagScanBytes - buffer_.size()));
+      }
       FrameResult r = Fail(FrameErrorKind::kLineTooLong, pos + chunk + (lf ? 1 : 0), false);
       bool had_lf = lf != nullptr;
       Reset();
       discard_line_ = !had_lf;
       return r;
     }
-    buffer_.append(start, chunk);
-    pos += chunk;
-    if (!lf) break;
-    ++pos;  // the LF
+    if (!lf) {
+      buffer_.append(start, chunk);
+      pos += chunk;
+      break;
+    }
+    buffer_.append(start, chunk + 1);  // with its LF
+    pos += chunk + 1;
     if (FrameResult r = FinishLine(pos); r.event != FrameEvent::kNeedMore) return r;
   }
   return FrameResult{pos, FrameEvent::kNeedMore};
 }
 
 FrameResult ImapFramer::FinishLine(size_t consumed) {
-  // Normalise the line end to CRLF (bare LF is accepted, as most servers do).
-  if (buffer_.size() > line_start_ && buffer_.back() == '\r') buffer_.pop_back();
-  absl::string_view line(buffer_.data() + line_start_, buffer_.size() - line_start_);
+  // buffer_ ends with the line's LF. Normalise the line end to CRLF (bare LF
+  // is accepted, as most servers do).
+  if (buffer_.size() - line_start_ < 2 || buffer_[buffer_.size() - 2] != '\r') {
+    buffer_.back() = '\r';
+    buffer_.push_back('\n');
+  }
+  absl::string_view line(buffer_.data() + line_start_, buffer_.size() - line_start_ - 2);
 
   if (expect_line_ && line_start_ == 0 && !discarding_) {
     expect_line_ = false;
@@ -164,7 +192,6 @@ FrameResult ImapFramer::FinishLine(size_t consumed) {
       Reset();
       return FrameResult{consumed, FrameEvent::kNeedMore};
     }
-    buffer_.append("\r\n");
     frame_ = buffer_;
     frame_ready_ = true;
     return FrameResult{consumed, FrameEvent::kFrame};
@@ -173,7 +200,6 @@ FrameResult ImapFramer::FinishLine(size_t consumed) {
   // A literal follows. In server mode only synchronizing literals wait for
   // "+"; the client side never waits.
   if (side_ == Side::kClient) synchronizing = false;
-  buffer_.append("\r\n");
   if (discarding_) {
     // Still skipping a rejected command: skip this literal too, but a
     // synchronizing one will never come (we do not send "+").

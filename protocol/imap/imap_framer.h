@@ -94,9 +94,13 @@ class ImapFramer {
   // Bytes currently held for an incomplete frame (for memory accounting).
   size_t buffered_bytes() const { return buffer_.size(); }
 
-  // Whether a frame is partially received (e.g. to refuse STARTTLS that is
-  // not the last thing in the buffer).
-  bool in_frame() const { return !buffer_.empty() || state_ != State::kLine; }
+  // Whether a frame is partially received or being skipped (e.g. to refuse
+  // STARTTLS that is not the last thing in the buffer). A frame just
+  // reported is complete, not partial.
+  bool in_frame() const {
+    return (!buffer_.empty() && !frame_ready_) || state_ != State::kLine || discard_line_ ||
+           discarding_;
+  }
 
  private:
   enum class State { kLine, kLiteral, kSkipLiteral };

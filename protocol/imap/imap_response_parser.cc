@@ -58,22 +58,20 @@ class ValueReader {
     return t;
   }
 
-  // An atom that may carry "[...]" (with nested spaces/parens) and "<n>".
+  // An atom; a fetch item name keeps its "[section]", spaces and
+  // parentheses included (BODY[HEADER.FIELDS (FROM TO)]). "<origin>" needs
+  // no care: '<' and '>' are ATOM-CHARs, as is any other '[' (mailbox
+  // "a[b").
   absl::string_view Atom() {
     size_t start = pos_;
     while (pos_ < s_.size()) {
       unsigned char c = s_[pos_];
-      if (c == '[') {
-        size_t close = s_.find(']', pos_);
-        if (close == absl::string_view::npos) break;
-        pos_ = close + 1;
-        continue;
-      }
-      if (c == '<' && pos_ > start) {
-        size_t close = s_.find('>', pos_);
-        if (close == absl::string_view::npos) break;
-        pos_ = close + 1;
-        continue;
+      if (c == '[' && IsSectionItem(s_.substr(start, pos_ - start))) {
+        size_t close = SectionEnd(pos_ + 1);
+        if (close != absl::string_view::npos) {
+          pos_ = close + 1;
+          continue;
+        }
       }
       // Atoms in responses may contain '\' (flags) and '*' (\*); ']' too.
       if (c == ' ' || c == '(' || c == ')' || c == '"' || c == '{' || c == '\r' || c == '\n') {
@@ -84,6 +82,49 @@ class ValueReader {
     return s_.substr(start, pos_ - start);
   }
 
+  // Fetch items whose name a section follows (RFC 3501 §7.4.2, RFC 3516).
+  static bool IsSectionItem(absl::string_view name) {
+    return absl::EqualsIgnoreCase(name, "BODY") || absl::EqualsIgnoreCase(name, "BINARY") ||
+           absl::EqualsIgnoreCase(name, "BINARY.SIZE") ||
+           absl::EqualsIgnoreCase(name, "BODY.PEEK") || absl::EqualsIgnoreCase(name, "BINARY.PEEK");
+  }
+
+  // The ']' that closes a section whose text starts at `from`, or npos if
+  // what follows is no section. The section is read by its grammar (a part
+  // path and text name, then maybe a header list of atoms and quoted
+  // strings), not by looking for the next ']': that could lie in a later
+  // string, and where an atom ends would then depend on how the strings
+  // after it are written.
+  size_t SectionEnd(size_t from) const {
+    constexpr size_t npos = absl::string_view::npos;
+    auto at = [this](size_t i) { return i < s_.size() ? s_[i] : '\0'; };
+    size_t i = from;
+    while (absl::ascii_isalnum(static_cast<unsigned char>(at(i))) || at(i) == '.' || at(i) == '-') {
+      ++i;
+    }
+    if (at(i) == ' ' && at(i + 1) == '(') {  // header-list
+      i += 2;
+      for (bool first = true; at(i) != ')'; first = false) {
+        if (!first && at(i++) != ' ') return npos;
+        if (at(i) == '"') {
+          for (++i; at(i) != '"'; ++i) {
+            if (at(i) == '\\') ++i;
+            if (i >= s_.size() || at(i) == '\r' || at(i) == '\n') return npos;
+          }
+          ++i;
+        } else {
+          const size_t start = i;
+          while (i < s_.size() && IsAstringChar(static_cast<unsigned char>(s_[i])) && s_[i] != ']') {
+            ++i;
+          }
+          if (i == start) return npos;
+        }
+      }
+      ++i;
+    }
+    return at(i) == ']' ? i : npos;
+  }
+
   bool Value(ImapValue* v, int depth) {
     if (depth > limits_.nesting_depth_max) return Fail("nesting too deep");
     if (pos_ >= s_.size()) return Fail("unexpected end");
@@ -92,7 +133,13 @@ class ValueReader {
       ++pos_;
       v->type = ImapValue::Type::kList;
       while (!Consume(')')) {
-        if (!v->list.empty() && !Consume(' ')) return Fail("expected SP in list");
+        // body-type-mpart = 1*body SP media-subtype: the bodies of a
+        // multipart BODYSTRUCTURE follow each other without SP.
+        if (!v->list.empty() && !Consume(' ') &&
+            !(v->list.back().type == ImapValue::Type::kList && pos_ < s_.size() &&
+              s_[pos_] == '(')) {
+          return Fail("expected SP in list");
+        }
         if (Consume(')')) break;  // tolerate "( )" style trailing space
         if (v->list.size() >= limits_.list_items_max) return Fail("list too long");
         v->list.emplace_back();
@@ -117,7 +164,8 @@ class ValueReader {
       v->text = absl::string_view(start, w - start);
       return true;
     }
-    if (c == '{' || c == '~') {
+    // literal8 starts "~{"; otherwise '~' is an ATOM-CHAR ("~/Mail/foo").
+    if (c == '{' || (c == '~' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '{')) {
       Consume('~');
       if (!Consume('{')) return Fail("expected literal");
       uint64_t n = 0;
@@ -179,13 +227,17 @@ void ParseRespText(ValueReader& r, ImapResponse* resp) {
     absl::string_view rest = r.Rest();
     size_t close = rest.find(']');
     size_t eol = rest.find("\r\n");
-    if (close != absl::string_view::npos && close < eol) {
+    // A code is an atom, maybe followed by SP and arguments; "[]" and
+    // "[ x]" are text.
+    if (close != absl::string_view::npos && close < eol && close > 0 && rest[0] != ' ') {
       absl::string_view inside = rest.substr(0, close);
       size_t sp = inside.find(' ');
       resp->code = inside.substr(0, sp);
       if (sp != absl::string_view::npos) resp->code_args = inside.substr(sp + 1);
       r.set_pos(r.pos() + close + 1);
       r.Consume(' ');
+    } else {
+      r.set_pos(r.pos() - 1);  // no code: the '[' is text
     }
   }
   resp->text = r.LineText();
@@ -231,6 +283,10 @@ bool ParseFramedResponse(char* data, size_t size, const ImapLimits& limits,
         return false;
       }
       n = n * 10 + (d - '0');
+    }
+    if (n > 0xffffffffull) {  // nz-number is 32-bit (RFC 3501 §9)
+      *error = "invalid message number";
+      return false;
     }
     resp->number = static_cast<uint32_t>(n);
     if (!r.Consume(' ')) {

@@ -51,7 +51,8 @@ inline constexpr absl::string_view kMissingDomain = "MISSING_DOMAIN";
 //
 // Parses a raw (possibly folded) address-list field value. At most
 // `addresses_max` structures are returned.
-std::vector<Address> ParseAddressList(absl::string_view value, size_t addresses_max = 10000);
+[[nodiscard]] std::vector<Address> ParseAddressList(absl::string_view value,
+                                                    size_t addresses_max = 10000);
 
 }  // namespace lemonade::mime
 

@@ -31,9 +31,8 @@ std::string Show(const std::vector<Address>& list) {
   return out;
 }
 
-#define EXPECT_ADDRESSES(value, ...)                                               \
-  EXPECT_EQ(Show(ParseAddressList(value)), Show(std::vector<Address>{__VA_ARGS__})) \
-      << value
+#define EXPECT_ADDRESSES(value, ...) \
+  EXPECT_EQ(Show(ParseAddressList(value)), Show(std::vector<Address>{__VA_ARGS__})) << value
 
 // RFC 5322 Appendix A.1.1 and A.1.2.
 TEST(AddressTest, Rfc5322Mailboxes) {
@@ -53,8 +52,7 @@ TEST(AddressTest, Rfc5322Mailboxes) {
 TEST(AddressTest, Rfc5322Groups) {
   EXPECT_ADDRESSES(" A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;",
                    GroupStart("A Group"), A("Ed Jones", "c", "a.test"),
-                   A(std::nullopt, "joe", "where.test"), A("John", "jdoe", "one.test"),
-                   GroupEnd());
+                   A(std::nullopt, "joe", "where.test"), A("John", "jdoe", "one.test"), GroupEnd());
   EXPECT_ADDRESSES(" Undisclosed recipients:;", GroupStart("Undisclosed recipients"), GroupEnd());
 }
 

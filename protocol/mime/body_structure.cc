@@ -165,8 +165,8 @@ class BodyStructureWriter {
 
 }  // namespace
 
-void AppendBodyStructure(absl::string_view raw, const MessageStructure& structure,
-                         bool extensible, imap::ImapWriter* writer) {
+void AppendBodyStructure(absl::string_view raw, const MessageStructure& structure, bool extensible,
+                         imap::ImapWriter* writer) {
   AppendPartBodyStructure(raw, structure, 0, extensible, writer);
 }
 

@@ -44,8 +44,8 @@ namespace lemonade::mime {
 //
 // Writes the `body` of the whole message: BODYSTRUCTURE when `extensible`,
 // BODY otherwise. `raw` is the message `structure` was parsed from.
-void AppendBodyStructure(absl::string_view raw, const MessageStructure& structure,
-                         bool extensible, imap::ImapWriter* writer);
+void AppendBodyStructure(absl::string_view raw, const MessageStructure& structure, bool extensible,
+                         imap::ImapWriter* writer);
 
 // AppendPartBodyStructure()
 //

@@ -62,8 +62,10 @@ std::string Text(size_t octets, size_t lines) {
 
 // RFC 3501 §7.4.2's BODY examples, from messages with those sizes.
 TEST(BodyStructureTest, Rfc3501Examples) {
-  const std::string simple = "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
-                             "Content-Transfer-Encoding: 7BIT\r\n\r\n" + Text(2279, 48);
+  const std::string simple =
+      "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
+      "Content-Transfer-Encoding: 7BIT\r\n\r\n" +
+      Text(2279, 48);
   EXPECT_EQ(Structure(simple, false),
             "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 2279 48)");
 
@@ -76,7 +78,9 @@ TEST(BodyStructureTest, Rfc3501Examples) {
   const std::string mixed =
       "MIME-Version: 1.0\r\nContent-Type: MULTIPART/MIXED; BOUNDARY=\"b\"\r\n\r\n"
       "--b\r\nContent-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\nContent-Transfer-Encoding: 7BIT\r\n"
-      "\r\n" + one + "\r\n--b\r\n"
+      "\r\n" +
+      one +
+      "\r\n--b\r\n"
       "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII; NAME=cc.diff\r\n"
       "Content-ID: <960723163407.20117h@cac.washington.edu>\r\n"
       "Content-Description: Compiler diff\r\nContent-Transfer-Encoding: BASE64\r\n\r\n" +
@@ -121,11 +125,12 @@ TEST(BodyStructureTest, ChildlessAndOverflowParts) {
 TEST(BodyStructureTest, MessageRfc822) {
   const std::string raw =
       "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\nFrom: a@b\r\n\r\nhi\r\n";
-  EXPECT_EQ(Structure(raw, true),
-            "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 33 (NIL \"inner\" ((NIL NIL \"a\" \"b\")) "
-            "((NIL NIL \"a\" \"b\")) ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL) (\"text\" "
-            "\"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 4 1 NIL NIL NIL NIL) 4 NIL NIL NIL "
-            "NIL)");
+  EXPECT_EQ(
+      Structure(raw, true),
+      "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 33 (NIL \"inner\" ((NIL NIL \"a\" \"b\")) "
+      "((NIL NIL \"a\" \"b\")) ((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL NIL) (\"text\" "
+      "\"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 4 1 NIL NIL NIL NIL) 4 NIL NIL NIL "
+      "NIL)");
 }
 
 // RFC 2231 parameters come out joined; extended ones as name*.
@@ -159,17 +164,18 @@ TEST(BodyStructureTest, GrammarCheck) {
       "\"MIXED\")",
       false, &error));
   EXPECT_FALSE(testing::IsValidBody("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1)", false, &error));
-  EXPECT_FALSE(testing::IsValidBody(
-      "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL)", false, &error));
-  EXPECT_TRUE(testing::IsValidBody("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL)", true, &error));
+  EXPECT_FALSE(
+      testing::IsValidBody("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL)", false, &error));
+  EXPECT_TRUE(
+      testing::IsValidBody("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL)", true, &error));
   EXPECT_FALSE(testing::IsValidBody("(\"A\" \"B\" () NIL NIL \"7BIT\" 1)", true, &error));
   EXPECT_FALSE(testing::IsValidBody("(\"A\" \"B\" NIL NIL NIL \"7BIT\" 1", true, &error));
   EXPECT_FALSE(testing::IsValidBody("(\"A\" \"B\" NIL NIL NIL \"7BIT\" 1) ", true, &error));
   EXPECT_FALSE(testing::IsValidBody("(\"A\r\" \"B\" NIL NIL NIL \"7BIT\" 1)", true, &error));
   EXPECT_FALSE(testing::IsValidBody(std::string("(\"A\" {1}\r\n\0 NIL NIL NIL \"7BIT\" 1)", 32),
                                     true, &error));
-  EXPECT_FALSE(testing::IsValidBody(
-      "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 1 1)", true, &error));
+  EXPECT_FALSE(
+      testing::IsValidBody("(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 1 1)", true, &error));
   EXPECT_FALSE(testing::IsValidEnvelope("(NIL NIL () NIL NIL NIL NIL NIL NIL NIL)", &error));
 }
 

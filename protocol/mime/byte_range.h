@@ -22,9 +22,7 @@ struct ByteRange {
   size_t size() const { return end - begin; }
   bool empty() const { return begin == end; }
   // The bytes of this range within `raw` (the message it was computed on).
-  absl::string_view In(absl::string_view raw) const {
-    return raw.substr(begin, end - begin);
-  }
+  absl::string_view In(absl::string_view raw) const { return raw.substr(begin, end - begin); }
   bool Contains(const ByteRange& o) const { return begin <= o.begin && o.end <= end; }
   bool operator==(const ByteRange& o) const { return begin == o.begin && end == o.end; }
   bool operator!=(const ByteRange& o) const { return !(*this == o); }

@@ -31,8 +31,8 @@ std::optional<std::string> NormaliseCharset(absl::string_view charset) {
   std::string name;
   for (char c : charset) {
     const char l = absl::ascii_tolower(static_cast<unsigned char>(c));
-    const bool ok = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '-' ||
-                    l == '_' || l == '.' || l == ':' || l == '+' || l == '(' || l == ')';
+    const bool ok = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '-' || l == '_' ||
+                    l == '.' || l == ':' || l == '+' || l == '(' || l == ')';
     if (!ok) return std::nullopt;
     name.push_back(l);
   }
@@ -57,14 +57,14 @@ bool IsUtf8Name(const std::string& n) { return n == "utf-8" || n == "utf8"; }
 // Labels that promise nothing: us-ascii (yet 8-bit octets often follow),
 // no label at all, and the "unknown" family.
 bool IsUnlabelled(const std::string& n) {
-  return n.empty() || n == "us-ascii" || n == "ascii" || n == "ansi_x3.4-1968" ||
-         n == "us" || n == "unknown" || n == "x-unknown" || n == "unknown-8bit" ||
-         n == "x-user-defined" || n == "default";
+  return n.empty() || n == "us-ascii" || n == "ascii" || n == "ansi_x3.4-1968" || n == "us" ||
+         n == "unknown" || n == "x-unknown" || n == "unknown-8bit" || n == "x-user-defined" ||
+         n == "default";
 }
 
 bool IsLatin1Name(const std::string& n) {
-  return n == "iso-8859-1" || n == "iso8859-1" || n == "iso_8859-1" || n == "latin1" ||
-         n == "l1" || n == "iso-ir-100" || n == "cp819" || n == "ibm819";
+  return n == "iso-8859-1" || n == "iso8859-1" || n == "iso_8859-1" || n == "latin1" || n == "l1" ||
+         n == "iso-ir-100" || n == "cp819" || n == "ibm819";
 }
 
 }  // namespace

@@ -20,9 +20,9 @@ std::string ToUtf8(absl::string_view charset, absl::string_view bytes, bool* kno
 TEST(CharsetTest, CommonCharsets) {
   EXPECT_EQ(ToUtf8("UTF-8", "caf\xC3\xA9"), "caf\xC3\xA9");
   EXPECT_EQ(ToUtf8("iso-8859-1", "caf\xE9"), "caf\xC3\xA9");
-  EXPECT_EQ(ToUtf8("ISO-8859-15", "\xA4"), "\xE2\x82\xAC");          // €
-  EXPECT_EQ(ToUtf8("windows-1252", "\x80"), "\xE2\x82\xAC");         // €
-  EXPECT_EQ(ToUtf8("KOI8-R", "\xF0\xD2\xC9"), "\xD0\x9F\xD1\x80\xD0\xB8");  // При
+  EXPECT_EQ(ToUtf8("ISO-8859-15", "\xA4"), "\xE2\x82\xAC");                        // €
+  EXPECT_EQ(ToUtf8("windows-1252", "\x80"), "\xE2\x82\xAC");                       // €
+  EXPECT_EQ(ToUtf8("KOI8-R", "\xF0\xD2\xC9"), "\xD0\x9F\xD1\x80\xD0\xB8");         // При
   EXPECT_EQ(ToUtf8("Shift_JIS", "\x93\xFA\x96\x7B"), "\xE6\x97\xA5\xE6\x9C\xAC");  // 日本
 }
 
@@ -46,7 +46,11 @@ TEST(CharsetTest, UnlabelledAndUnknownCharsets) {
 
 // Octets invalid in a known charset become U+FFFD; the output stays UTF-8.
 TEST(CharsetTest, InvalidOctetsBecomeReplacementCharacters) {
-  EXPECT_EQ(ToUtf8("utf-8", "a\xFF" "b\xC3"), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(ToUtf8("utf-8",
+                   "a\xFF"
+                   "b\xC3"),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD");
   EXPECT_EQ(ToUtf8("shift_jis", "a\x81"), "a\xEF\xBF\xBD");
   const std::string out = ToUtf8("euc-jp", "\xA4\xA2\xFF\xFF\xA4");
   EXPECT_TRUE(url::IsValidUtf8(out));
@@ -122,8 +126,14 @@ TEST(EncodedWordsTest, MalformedWordsAndRawText) {
   EXPECT_EQ(Decode("=?utf-8?Q?unterminated"), "=?utf-8?Q?unterminated");
   EXPECT_EQ(Decode("=??Q?x?="), "=??Q?x?=");
   EXPECT_EQ(Decode("a =?? b"), "a =?? b");
-  EXPECT_EQ(Decode("Gr\xFC\xDF" "e"), "Gr\xC3\xBC\xC3\x9F" "e");
-  EXPECT_EQ(Decode("Gr\xC3\xBC\xC3\x9F" "e"), "Gr\xC3\xBC\xC3\x9F" "e");
+  EXPECT_EQ(Decode("Gr\xFC\xDF"
+                   "e"),
+            "Gr\xC3\xBC\xC3\x9F"
+            "e");
+  EXPECT_EQ(Decode("Gr\xC3\xBC\xC3\x9F"
+                   "e"),
+            "Gr\xC3\xBC\xC3\x9F"
+            "e");
   // Glued to text (RFC 2047 §5 forbids it; mailers do it anyway).
   EXPECT_EQ(Decode("Re:=?utf-8?Q?caf=C3=A9?=!"), "Re:caf\xC3\xA9!");
 }

@@ -1,6 +1,7 @@
 #include "protocol/mime/content_type.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -109,22 +110,21 @@ void AppendPercentDecoded(absl::string_view in, std::string* out) {
 }
 
 struct RawSection {
-  std::string base;  // as written
-  std::string key;   // lower-cased base, plus "*" for RFC 2231 groups
-  int section = -1;  // RFC 2231 section number, -1 when unsectioned
-  bool extended = false;
+  absl::string_view base;  // the attribute as written, RFC 2231 suffix removed
+  int section = -1;        // RFC 2231 section number, -1 when unsectioned
+  bool extended = false;   // "*" after the name or section number
+  bool rfc2231 = false;    // sectioned or extended
   std::string value;
 };
 
 // Splits "name", "name*", "name*3", "name*3*" (RFC 2231 §3, §4).
 void ClassifyAttribute(absl::string_view attribute, RawSection* out) {
+  out->base = attribute;
   const size_t star = attribute.find('*');
-  out->base = std::string(attribute);
-  out->section = -1;
-  out->extended = false;
   if (star == absl::string_view::npos || star == 0) return;
   absl::string_view rest = attribute.substr(star + 1);
   bool extended = false;
+  int number = -1;
   if (rest.empty()) {
     extended = true;
   } else {
@@ -136,18 +136,72 @@ void ClassifyAttribute(absl::string_view attribute, RawSection* out) {
         !std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return;  // not RFC 2231 syntax: keep the attribute whole
     }
-    int number = 0;
+    number = 0;
     for (char c : rest) number = number * 10 + (c - '0');
     if (number > kSectionNumberMax) return;
-    out->section = number;
   }
-  out->base = std::string(attribute.substr(0, star));
+  out->base = attribute.substr(0, star);
+  out->section = number;
   out->extended = extended;
+  out->rfc2231 = true;
+}
+
+// ASCII case-insensitive three-way comparison.
+int CompareIgnoreCase(absl::string_view a, absl::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    const char x = absl::ascii_tolower(static_cast<unsigned char>(a[i]));
+    const char y = absl::ascii_tolower(static_cast<unsigned char>(b[i]));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+bool IsDuplicate(const std::vector<Parameter>& params, const Parameter& param) {
+  return std::any_of(params.begin(), params.end(), [&](const Parameter& p) {
+    return p.extended == param.extended && absl::EqualsIgnoreCase(p.name, param.name);
+  });
+}
+
+// Joins the sections of one RFC 2231 parameter (§3, §4.1), given in
+// source order.
+Parameter JoinSections(std::vector<const RawSection*> group) {
+  std::stable_sort(group.begin(), group.end(), [](const RawSection* a, const RawSection* b) {
+    return std::max(a->section, 0) < std::max(b->section, 0);
+  });
+  Parameter param;
+  param.name = std::string(group.front()->base);
+  int last_section = -2;
+  for (const RawSection* s : group) {
+    const int number = std::max(s->section, 0);
+    if (number == last_section) continue;  // a repeated section: first wins
+    last_section = number;
+    absl::string_view value = s->value;
+    if (s->extended) {
+      param.extended = true;
+      if (s == group.front()) {
+        // RFC 2231 §4: charset'language'value on the first section only.
+        const size_t q1 = value.find('\'');
+        const size_t q2 = q1 == absl::string_view::npos ? q1 : value.find('\'', q1 + 1);
+        if (q2 != absl::string_view::npos) {
+          param.charset = std::string(value.substr(0, q1));
+          param.language = std::string(value.substr(q1 + 1, q2 - q1 - 1));
+          value = value.substr(q2 + 1);
+        }
+      }
+      AppendPercentDecoded(value, &param.value);
+    } else {
+      param.value.append(value.data(), value.size());
+    }
+  }
+  return param;
 }
 
 std::vector<Parameter> ParseParameters(Rfc822Lexer* lex, size_t parameters_max) {
   std::vector<RawSection> sections;
+  sections.reserve(4);
   const size_t sections_max = parameters_max * kSectionsPerParameter;
+  bool any_rfc2231 = false;
   while (sections.size() < sections_max) {
     lex->SkipCfws();
     if (lex->AtEnd()) break;
@@ -176,64 +230,55 @@ std::vector<Parameter> ParseParameters(Rfc822Lexer* lex, size_t parameters_max) 
     } else {
       raw.value = ReadUnquotedValue(lex);
     }
-    const bool rfc2231 = raw.section >= 0 || raw.extended;
-    raw.key = absl::AsciiStrToLower(raw.base);
-    if (rfc2231) raw.key.push_back('*');
+    any_rfc2231 |= raw.rfc2231;
     sections.push_back(std::move(raw));
   }
 
-  // Group sections by parameter in order of first appearance, then join.
   std::vector<Parameter> params;
-  std::vector<bool> used(sections.size(), false);
-  for (size_t i = 0; i < sections.size() && params.size() < parameters_max; ++i) {
-    if (used[i]) continue;
-    const std::string& key = sections[i].key;
-    std::vector<const RawSection*> group;
-    for (size_t j = i; j < sections.size(); ++j) {
-      if (!used[j] && sections[j].key == key) {
-        used[j] = true;
-        group.push_back(&sections[j]);
-      }
-    }
-    // Duplicate plain parameters: the first wins (Dovecot and Cyrus both
+  params.reserve(std::min(sections.size(), parameters_max));
+  if (!any_rfc2231) {
+    // The common case. Duplicates: the first wins (Dovecot and Cyrus both
     // use the first "charset" / "boundary" they see).
-    if (key.back() != '*') group.resize(1);
-    std::stable_sort(group.begin(), group.end(), [](const RawSection* a, const RawSection* b) {
-      return std::max(a->section, 0) < std::max(b->section, 0);
-    });
-    Parameter param;
-    param.name = group.front()->base;
-    int last_section = -2;
-    for (const RawSection* s : group) {
-      const int number = std::max(s->section, 0);
-      if (number == last_section) continue;  // a repeated section: first wins
-      last_section = number;
-      absl::string_view value = s->value;
-      if (s->extended) {
-        param.extended = true;
-        if (s == group.front()) {
-          // RFC 2231 §4: charset'language'value on the first section only.
-          const size_t q1 = value.find('\'');
-          const size_t q2 =
-              q1 == absl::string_view::npos ? q1 : value.find('\'', q1 + 1);
-          if (q2 != absl::string_view::npos) {
-            param.charset = std::string(value.substr(0, q1));
-            param.language = std::string(value.substr(q1 + 1, q2 - q1 - 1));
-            value = value.substr(q2 + 1);
-          }
-        }
-        AppendPercentDecoded(value, &param.value);
-      } else {
-        param.value.append(value.data(), value.size());
-      }
+    for (RawSection& raw : sections) {
+      if (params.size() >= parameters_max) break;
+      Parameter param;
+      param.name = std::string(raw.base);
+      if (IsDuplicate(params, param)) continue;
+      param.value = std::move(raw.value);
+      params.push_back(std::move(param));
     }
-    // The same name again in another group kind (plain vs RFC 2231) is kept:
+    return params;
+  }
+
+  // Group sections by parameter: a stable sort by (kind, name) keeps each
+  // group in source order in O(k log k) (k can reach a thousand); then
+  // take the groups in order of first appearance.
+  auto less = [&](size_t a, size_t b) {
+    if (sections[a].rfc2231 != sections[b].rfc2231) return sections[b].rfc2231;
+    return CompareIgnoreCase(sections[a].base, sections[b].base) < 0;
+  };
+  std::vector<size_t> order(sections.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), less);
+  std::vector<std::pair<size_t, size_t>> groups;  // [begin, end) in `order`
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i + 1;
+    while (j < order.size() && !less(order[i], order[j])) ++j;
+    groups.emplace_back(i, j);
+    i = j;
+  }
+  std::sort(groups.begin(), groups.end(),
+            [&](const auto& a, const auto& b) { return order[a.first] < order[b.first]; });
+  for (const auto& [group_begin, group_end] : groups) {
+    if (params.size() >= parameters_max) break;
+    std::vector<const RawSection*> group;
+    for (size_t k = group_begin; k < group_end; ++k) group.push_back(&sections[order[k]]);
+    // Duplicate plain parameters: the first wins.
+    if (!group.front()->rfc2231) group.resize(1);
+    Parameter param = JoinSections(std::move(group));
+    // The same name in both kinds (plain and RFC 2231) is kept:
     // BODYSTRUCTURE reports both, as Dovecot does.
-    const bool duplicate =
-        std::any_of(params.begin(), params.end(), [&](const Parameter& p) {
-          return p.extended == param.extended && absl::EqualsIgnoreCase(p.name, param.name);
-        });
-    if (!duplicate) params.push_back(std::move(param));
+    if (!IsDuplicate(params, param)) params.push_back(std::move(param));
   }
   return params;
 }

@@ -41,8 +41,8 @@ struct Parameter {
   std::string language;  // RFC 2231 language ("" when none was given)
 
   bool operator==(const Parameter& o) const {
-    return name == o.name && value == o.value && extended == o.extended &&
-           charset == o.charset && language == o.language;
+    return name == o.name && value == o.value && extended == o.extended && charset == o.charset &&
+           language == o.language;
   }
 };
 
@@ -62,21 +62,22 @@ struct ContentDisposition {
 // RFC 2045 §5.1: type "/" subtype *(";" parameter). nullopt when the value
 // does not start with a valid type/subtype pair, which RFC 2045 §5.2 says to
 // treat like a missing field (text/plain; charset=us-ascii).
-std::optional<ContentType> ParseContentType(absl::string_view value, size_t parameters_max);
+[[nodiscard]] std::optional<ContentType> ParseContentType(absl::string_view value,
+                                                          size_t parameters_max);
 
 // ParseContentDisposition()
 //
 // RFC 2183 §2: disposition-type *(";" disposition-parm). nullopt when the
 // value does not start with a token.
-std::optional<ContentDisposition> ParseContentDisposition(absl::string_view value,
-                                                          size_t parameters_max);
+[[nodiscard]] std::optional<ContentDisposition> ParseContentDisposition(absl::string_view value,
+                                                                        size_t parameters_max);
 
 // ParseMimeToken()
 //
 // The first RFC 2045 token of a value, comments and white space skipped:
 // what Content-Transfer-Encoding holds. nullopt when there is none (Dovecot
 // then falls back to the default "7bit", and so do we).
-std::optional<std::string> ParseMimeToken(absl::string_view value);
+[[nodiscard]] std::optional<std::string> ParseMimeToken(absl::string_view value);
 
 // ParseLanguageList()
 //

@@ -27,8 +27,8 @@ TEST(ContentTypeTest, TypeSubtypeAndParametersAsWritten) {
 
 // RFC 2045 §5.1: comments and folding may appear between the tokens.
 TEST(ContentTypeTest, CommentsAndFolding) {
-  auto ct = ParseContentType("multipart (c1) /\r\n mixed (c2);\r\n\tboundary=(c3)\"a b\" (c4)",
-                             kMax);
+  auto ct =
+      ParseContentType("multipart (c1) /\r\n mixed (c2);\r\n\tboundary=(c3)\"a b\" (c4)", kMax);
   ASSERT_TRUE(ct.has_value());
   EXPECT_EQ(ct->type, "multipart");
   EXPECT_EQ(ct->subtype, "mixed");
@@ -48,8 +48,8 @@ TEST(ContentTypeTest, InvalidValuesParseToNothing) {
 TEST(ContentTypeTest, QuotedValues) {
   auto ct = ParseContentType("text/x; foo=\"quoted\\\"string\"; b=\"foo\r\n bar\"", kMax);
   ASSERT_TRUE(ct.has_value());
-  EXPECT_EQ(ct->params, (std::vector<Parameter>{Plain("foo", "quoted\"string"),
-                                                Plain("b", "foo bar")}));
+  EXPECT_EQ(ct->params,
+            (std::vector<Parameter>{Plain("foo", "quoted\"string"), Plain("b", "foo bar")}));
 }
 
 // Real mailers: '=' in unquoted boundaries, parentheses and spaces in
@@ -60,9 +60,9 @@ TEST(ContentTypeTest, LenientUnquotedValues) {
       " junk ; charset=us-ascii format=flowed",
       kMax);
   ASSERT_TRUE(ct.has_value());
-  EXPECT_EQ(ct->params, (std::vector<Parameter>{Plain("boundary", "----=_NextPart_000_0001"),
-                                                Plain("name", "My File"),
-                                                Plain("charset", "us-ascii")}));
+  EXPECT_EQ(ct->params,
+            (std::vector<Parameter>{Plain("boundary", "----=_NextPart_000_0001"),
+                                    Plain("name", "My File"), Plain("charset", "us-ascii")}));
 }
 
 // The first of duplicate parameters wins.
@@ -116,8 +116,8 @@ TEST(ContentTypeTest, Rfc2231MixedSections) {
 
 // Both spellings present: both kept, FindParameter prefers RFC 2231.
 TEST(ContentTypeTest, PlainAndExtendedOfTheSameName) {
-  auto cd = ParseContentDisposition(
-      "attachment; filename=\"a.txt\"; filename*=utf-8''%C3%A4.txt", kMax);
+  auto cd =
+      ParseContentDisposition("attachment; filename=\"a.txt\"; filename*=utf-8''%C3%A4.txt", kMax);
   ASSERT_TRUE(cd.has_value());
   EXPECT_EQ(cd->type, "attachment");
   ASSERT_EQ(cd->params.size(), 2u);

@@ -24,7 +24,8 @@ TEST(CorpusTest, EveryMessageMatchesItsGolden) {
     if (!absl::ConsumeSuffix(&stem, ".eml")) continue;
     const std::string golden_name = absl::StrCat(stem, ".golden");
     bool has_golden = false;
-    for (const testing::TestdataFile& g : testing::AllTestdata()) has_golden |= g.name == golden_name;
+    for (const testing::TestdataFile& g : testing::AllTestdata())
+      has_golden |= g.name == golden_name;
     ASSERT_TRUE(has_golden) << f.name << " has no " << golden_name;
     const std::string rendered = testing::RenderGolden(f.bytes);
     EXPECT_EQ(rendered, testing::Testdata(golden_name))

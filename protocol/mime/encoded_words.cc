@@ -111,8 +111,8 @@ std::string DecodeUnfolded(absl::string_view text, CharsetConverter* converter) 
   std::string out;
   out.reserve(text.size());
   WordScanner scanner(text);
-  std::string plain;           // raw text since the last encoded-word
-  std::string pending;         // decoded octets of adjacent encoded-words
+  std::string plain;    // raw text since the last encoded-word
+  std::string pending;  // decoded octets of adjacent encoded-words
   absl::string_view pending_charset;
   bool after_word = false;
   auto flush_pending = [&]() {

@@ -36,7 +36,8 @@ namespace lemonade::mime {
 //
 // A raw field value (as HeaderField::value spans it) unfolded, NULs removed,
 // trimmed, and with encoded-words decoded, as UTF-8.
-std::string DecodeHeaderText(absl::string_view raw_value, CharsetConverter* converter);
+[[nodiscard]] std::string DecodeHeaderText(absl::string_view raw_value,
+                                           CharsetConverter* converter);
 
 // DecodeParameterValue()
 //

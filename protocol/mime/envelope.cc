@@ -12,8 +12,8 @@ std::optional<std::string> TextField(absl::string_view raw, const MessageStructu
   return UnfoldHeaderValue(f->value.In(raw));
 }
 
-std::vector<Address> AddressField(absl::string_view raw, const MessageStructure& s,
-                                  uint32_t part, absl::string_view name) {
+std::vector<Address> AddressField(absl::string_view raw, const MessageStructure& s, uint32_t part,
+                                  absl::string_view name) {
   const HeaderField* f = s.FindField(raw, part, name);
   if (f == nullptr) return {};
   return ParseAddressList(f->value.In(raw));

@@ -45,8 +45,8 @@ struct Envelope {
 //
 // The envelope of the message whose root is part `message_root` (0, or the
 // child of a message/rfc822 part; see Part::message_root).
-Envelope ParseEnvelope(absl::string_view raw, const MessageStructure& structure,
-                       uint32_t message_root);
+[[nodiscard]] Envelope ParseEnvelope(absl::string_view raw, const MessageStructure& structure,
+                                     uint32_t message_root);
 
 // AppendEnvelope()
 //

@@ -55,8 +55,10 @@ TEST(EnvelopeTest, AbsentEmptyAndDefaults) {
 TEST(EnvelopeTest, FoldedEncodedAnd8Bit) {
   EXPECT_EQ(EnvelopeOf("Subject: =?utf-8?Q?caf=C3=A9?=\r\n and more\r\n\r\n"),
             "(NIL \"=?utf-8?Q?caf=C3=A9?= and more\" NIL NIL NIL NIL NIL NIL NIL NIL)");
-  EXPECT_EQ(EnvelopeOf("Subject: Gr\xFC\xDF" "e\r\nFrom: J\xF6rg <j@x>\r\n\r\n"),
-            "(NIL {5}\r\nGr\xFC\xDF" "e (({4}\r\nJ\xF6rg NIL \"j\" \"x\")) "
+  EXPECT_EQ(EnvelopeOf("Subject: Gr\xFC\xDF"
+                       "e\r\nFrom: J\xF6rg <j@x>\r\n\r\n"),
+            "(NIL {5}\r\nGr\xFC\xDF"
+            "e (({4}\r\nJ\xF6rg NIL \"j\" \"x\")) "
             "(({4}\r\nJ\xF6rg NIL \"j\" \"x\")) (({4}\r\nJ\xF6rg NIL \"j\" \"x\")) "
             "NIL NIL NIL NIL NIL)");
 }

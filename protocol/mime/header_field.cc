@@ -28,8 +28,8 @@ size_t WithoutLineEnd(absl::string_view raw, size_t begin, size_t end) {
 
 }  // namespace
 
-HeaderLineKind ReadHeaderField(absl::string_view raw, size_t pos, HeaderField* field,
-                               size_t* next, uint64_t* lf_count) {
+HeaderLineKind ReadHeaderField(absl::string_view raw, size_t pos, HeaderField* field, size_t* next,
+                               uint64_t* lf_count) {
   const size_t size = raw.size();
   if (pos >= size) return HeaderLineKind::kEnd;
   if (raw[pos] == '\n' || (raw[pos] == '\r' && pos + 1 < size && raw[pos + 1] == '\n')) {
@@ -43,12 +43,10 @@ HeaderLineKind ReadHeaderField(absl::string_view raw, size_t pos, HeaderField* f
   while (end < size && IsWsp(raw[end])) end = LineEnd(raw, end, lf_count);
 
   const size_t first_line_content_end = WithoutLineEnd(raw, pos, first_line_end);
-  const void* colon =
-      std::memchr(raw.data() + pos, ':', first_line_content_end - pos);
+  const void* colon = std::memchr(raw.data() + pos, ':', first_line_content_end - pos);
   field->field = {pos, end};
   if (colon != nullptr) {
-    const size_t colon_pos =
-        static_cast<size_t>(static_cast<const char*>(colon) - raw.data());
+    const size_t colon_pos = static_cast<size_t>(static_cast<const char*>(colon) - raw.data());
     size_t name_end = colon_pos;
     while (name_end > pos && IsWsp(raw[name_end - 1])) --name_end;
     field->name = {pos, name_end};

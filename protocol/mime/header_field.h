@@ -54,8 +54,8 @@ enum class HeaderLineKind {
 // field with all its continuation lines, the blank line, or nothing at the
 // end. On kField fills `*field`; on kField and kBlankLine sets `*next` to the
 // position after what was read and adds the LFs consumed to `*lf_count`.
-HeaderLineKind ReadHeaderField(absl::string_view raw, size_t pos, HeaderField* field,
-                               size_t* next, uint64_t* lf_count);
+HeaderLineKind ReadHeaderField(absl::string_view raw, size_t pos, HeaderField* field, size_t* next,
+                               uint64_t* lf_count);
 
 // FieldNameIs()
 //

@@ -110,9 +110,7 @@ std::optional<MessageDate> ParseMessageDate(absl::string_view value) {
   const std::vector<DateToken> t = Tokenize(value);
   size_t i = 0;
   auto at = [&](size_t k, DateToken::Kind kind) { return k < t.size() && t[k].kind == kind; };
-  auto punct = [&](size_t k, char c) {
-    return at(k, DateToken::kPunct) && t[k].text[0] == c;
-  };
+  auto punct = [&](size_t k, char c) { return at(k, DateToken::kPunct) && t[k].text[0] == c; };
 
   // [day-of-week [","]]
   if (at(i, DateToken::kWord) && IsDayName(t[i].text)) {

@@ -36,7 +36,7 @@ struct MessageDate {
 // ParseMessageDate()
 //
 // Parses a raw Date: field value. nullopt if it is not a date.
-std::optional<MessageDate> ParseMessageDate(absl::string_view value);
+[[nodiscard]] std::optional<MessageDate> ParseMessageDate(absl::string_view value);
 
 // DaysFromCivil()
 //

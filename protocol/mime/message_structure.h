@@ -144,7 +144,7 @@ class MessageStructure {
   // Parse()
   //
   // Indexes `raw`, one whole message (header and body). Never fails.
-  static MessageStructure Parse(absl::string_view raw, const Limits& limits);
+  [[nodiscard]] static MessageStructure Parse(absl::string_view raw, const Limits& limits);
 
   // The parts in document order; part(0) is the message.
   const Part& part(uint32_t index) const { return parts_[index]; }
@@ -173,7 +173,7 @@ class MessageStructure {
   // the message's body); a message/rfc822 part followed by more numbers
   // continues inside the encapsulated message. nullopt when there is no
   // such part. An empty path is the message, part 0.
-  std::optional<uint32_t> FindPart(absl::Span<const uint32_t> path) const;
+  [[nodiscard]] std::optional<uint32_t> FindPart(absl::Span<const uint32_t> path) const;
 
  private:
   friend class StructureParser;

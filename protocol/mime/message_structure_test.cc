@@ -80,7 +80,8 @@ TEST(MessageStructureTest, Rfc2046SimpleBoundary) {
             "This is explicitly typed plain US-ASCII text.\r\nIt DOES end with a linebreak.\r\n");
   EXPECT_EQ(s.part(2).body_lines, 2u);
   // The multipart's body runs through the epilogue.
-  EXPECT_TRUE(absl::EndsWith(Body(raw, s, 0), "This is the epilogue.  It is also to be ignored.\r\n"));
+  EXPECT_TRUE(
+      absl::EndsWith(Body(raw, s, 0), "This is the epilogue.  It is also to be ignored.\r\n"));
 }
 
 // A delimiter on the first line of the body: no preamble, and no line end
@@ -96,7 +97,8 @@ TEST(MessageStructureTest, DelimiterOnTheFirstLine) {
 
 // An empty part between two delimiters.
 TEST(MessageStructureTest, EmptyPartBetweenDelimiters) {
-  const std::string raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n--b\r\n\r\nx\r\n--b--";
+  const std::string raw =
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n--b\r\n\r\nx\r\n--b--";
   MessageStructure s = ParseChecked(raw);
   ASSERT_EQ(s.part(0).children.size(), 2u);
   EXPECT_TRUE(s.part(1).header.empty());
@@ -129,8 +131,9 @@ TEST(MessageStructureTest, PreambleEpilogueAndImplicitClose) {
   EXPECT_EQ(Body(raw, s, inner.children[1]), "<b>alt two</b>");
   EXPECT_EQ(inner.body.end, s.part(inner.children[1]).body.end);
   EXPECT_EQ(Body(raw, s, root.children[1]), "after the unclosed inner multipart");
-  EXPECT_TRUE(absl::EndsWith(Body(raw, s, 0), "--outer--  padding\r\nThis is the epilogue.\r\n"
-                                              "It has two lines.\r\n"));
+  EXPECT_TRUE(absl::EndsWith(Body(raw, s, 0),
+                             "--outer--  padding\r\nThis is the epilogue.\r\n"
+                             "It has two lines.\r\n"));
 }
 
 // Boundaries that prefix each other: the longest match wins; a nested

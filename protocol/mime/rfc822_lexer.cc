@@ -5,8 +5,20 @@ namespace lemonade::mime {
 bool IsTokenChar(unsigned char c) {
   if (c <= 0x20 || c >= 0x7F) return false;
   switch (c) {
-    case '(': case ')': case '<': case '>': case '@': case ',': case ';':
-    case ':': case '\\': case '"': case '/': case '[': case ']': case '?':
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case '@':
+    case ',':
+    case ';':
+    case ':':
+    case '\\':
+    case '"':
+    case '/':
+    case '[':
+    case ']':
+    case '?':
     case '=':
       return false;
     default:
@@ -18,9 +30,25 @@ bool IsAtext(unsigned char c) {
   if (c >= 0x80) return true;
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-    case '+': case '-': case '/': case '=': case '?': case '^': case '_':
-    case '`': case '{': case '|': case '}': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '/':
+    case '=':
+    case '?':
+    case '^':
+    case '_':
+    case '`':
+    case '{':
+    case '|':
+    case '}':
+    case '~':
       return true;
     default:
       return false;

@@ -17,11 +17,10 @@ uint32_t FoldCodePoint(uint32_t c) {
     return c;
   }
   if (c < 0x180) {
-    if (c == 0x130) return c;    // İ folds only in full folding
+    if (c == 0x130) return c;     // İ folds only in full folding
     if (c == 0x178) return 0xFF;  // Ÿ
     if (c == 0x17F) return 's';   // ſ
-    if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) ||
-        (c >= 0x14A && c <= 0x177)) {
+    if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) {
       return c | 1;
     }
     if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) {
@@ -41,8 +40,7 @@ uint32_t FoldCodePoint(uint32_t c) {
   if (c >= 0x400 && c < 0x530) {  // Cyrillic
     if (c <= 0x40F) return c + 80;
     if (c >= 0x410 && c <= 0x42F) return c + 32;
-    if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) ||
-        (c >= 0x4D0 && c <= 0x52F)) {
+    if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x52F)) {
       return c | 1;
     }
     if (c == 0x4C0) return 0x4CF;
@@ -51,7 +49,7 @@ uint32_t FoldCodePoint(uint32_t c) {
   }
   if (c >= 0x531 && c <= 0x556) return c + 48;  // Armenian
   if ((c >= 0x1E00 && c <= 0x1E95) || (c >= 0x1EA0 && c <= 0x1EFF)) return c | 1;
-  if (c == 0x1E9E) return 0xDF;  // capital sharp s
+  if (c == 0x1E9E) return 0xDF;                   // capital sharp s
   if (c >= 0xFF21 && c <= 0xFF3A) return c + 32;  // fullwidth A-Z
   return c;
 }
@@ -114,8 +112,8 @@ bool SearchString::FoundIn(absl::string_view utf8_text) const {
   return FoldCase(utf8_text).find(folded_) != std::string::npos;
 }
 
-std::string DecodePartText(absl::string_view raw, const MessageStructure& s,
-                           uint32_t part_index, CharsetConverter* converter) {
+std::string DecodePartText(absl::string_view raw, const MessageStructure& s, uint32_t part_index,
+                           CharsetConverter* converter) {
   const Part& p = s.part(part_index);
   const absl::string_view body = p.body.In(raw);
   std::string octets;

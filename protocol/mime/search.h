@@ -67,21 +67,21 @@ std::string DecodePartText(absl::string_view raw, const MessageStructure& struct
 //
 // Whether a field named `field_name` of message root `message_root` (0 for
 // the message) contains `key` in its decoded value.
-bool HeaderFieldContains(absl::string_view raw, const MessageStructure& structure,
-                         uint32_t message_root, absl::string_view field_name,
-                         const SearchString& key, CharsetConverter* converter);
+[[nodiscard]] bool HeaderFieldContains(absl::string_view raw, const MessageStructure& structure,
+                                       uint32_t message_root, absl::string_view field_name,
+                                       const SearchString& key, CharsetConverter* converter);
 
 // BodyContains()
 //
 // SEARCH BODY.
-bool BodyContains(absl::string_view raw, const MessageStructure& structure,
-                  const SearchString& key, CharsetConverter* converter);
+[[nodiscard]] bool BodyContains(absl::string_view raw, const MessageStructure& structure,
+                                const SearchString& key, CharsetConverter* converter);
 
 // TextContains()
 //
 // SEARCH TEXT.
-bool TextContains(absl::string_view raw, const MessageStructure& structure,
-                  const SearchString& key, CharsetConverter* converter);
+[[nodiscard]] bool TextContains(absl::string_view raw, const MessageStructure& structure,
+                                const SearchString& key, CharsetConverter* converter);
 
 }  // namespace lemonade::mime
 

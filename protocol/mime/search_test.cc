@@ -16,8 +16,11 @@ TEST(SearchTest, FoldCase) {
             "\xCF\x83\xCE\xBF\xCF\x86\xCE\xAF\xCE\xB1 \xCF\x83");  // Σοφία ς
   EXPECT_EQ(FoldCase("\xD0\x9F\xD0\xA0\xD0\x98\xD0\x92\xD0\x95\xD0\xA2 \xD0\x81"),
             "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 \xD1\x91");  // ПРИВЕТ Ё
-  EXPECT_EQ(FoldCase("\xEF\xBC\xA1"), "\xEF\xBD\x81");  // fullwidth A
-  EXPECT_EQ(FoldCase("a\xFF" "B\xC3"), "a\xFF" "b\xC3");  // invalid octets pass
+  EXPECT_EQ(FoldCase("\xEF\xBC\xA1"), "\xEF\xBD\x81");                     // fullwidth A
+  EXPECT_EQ(FoldCase("a\xFF"
+                     "B\xC3"),
+            "a\xFF"
+            "b\xC3");  // invalid octets pass
   const std::string mixed = "\xC3\x84\xCE\xA3\xD0\x81\xC5\xB8\xC2\xB5Z\xE1\xBA\x9E";
   EXPECT_EQ(FoldCase(FoldCase(mixed)), FoldCase(mixed));
 }
@@ -53,7 +56,10 @@ TEST(SearchTest, BodyTextIsDecoded) {
   CharsetConverter conv;
   const absl::string_view qp = testing::Testdata("quoted_printable.eml");
   MessageStructure q = MessageStructure::Parse(qp, Limits());
-  EXPECT_TRUE(BodyContains(qp, q, SearchString("vite P\xC3\x89" "DAGOGUES"), &conv));
+  EXPECT_TRUE(BodyContains(qp, q,
+                           SearchString("vite P\xC3\x89"
+                                        "DAGOGUES"),
+                           &conv));
   EXPECT_TRUE(BodyContains(qp, q, SearchString("font vite"), &conv));  // across a soft break
   EXPECT_FALSE(BodyContains(qp, q, SearchString("=E9"), &conv));
   EXPECT_EQ(DecodePartText(qp, q, 0, &conv).substr(0, 11), "J'interdis ");

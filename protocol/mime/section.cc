@@ -252,8 +252,7 @@ BinaryContent ExtractBinary(absl::string_view raw, const MessageStructure& s,
 }
 
 std::optional<uint64_t> BinarySize(absl::string_view raw, const MessageStructure& s,
-                                   absl::Span<const uint32_t> part,
-                                   BinaryContent::Status* status) {
+                                   absl::Span<const uint32_t> part, BinaryContent::Status* status) {
   auto result = [&](BinaryContent::Status st, std::optional<uint64_t> size) {
     if (status != nullptr) *status = st;
     return size;

@@ -62,7 +62,7 @@ struct SectionSpec {
 // Parses a section-spec (RFC 3501 §9), keywords in any case, header names
 // as atoms or quoted strings: "", "1.2", "2.MIME", "TEXT",
 // "1.HEADER.FIELDS (From \"Subject\")". nullopt if it does not parse.
-std::optional<SectionSpec> ParseSectionSpec(absl::string_view text);
+[[nodiscard]] std::optional<SectionSpec> ParseSectionSpec(absl::string_view text);
 
 // The content of a section: pieces of the original message, in order.
 struct SectionContent {
@@ -76,14 +76,16 @@ struct SectionContent {
 //
 // The content of `spec` in `raw`, which `structure` was parsed from. Every
 // piece lies within `raw`.
-SectionContent ExtractSection(absl::string_view raw, const MessageStructure& structure,
-                              const SectionSpec& spec);
+[[nodiscard]] SectionContent ExtractSection(absl::string_view raw,
+                                            const MessageStructure& structure,
+                                            const SectionSpec& spec);
 
 // ApplyPartial()
 //
 // The <origin.length> substring (RFC 3501 §6.4.5): from octet `origin`, at
 // most `length` octets; empty when origin is past the end.
-SectionContent ApplyPartial(const SectionContent& content, uint64_t origin, uint64_t length);
+[[nodiscard]] SectionContent ApplyPartial(const SectionContent& content, uint64_t origin,
+                                          uint64_t length);
 
 // Flatten()
 //
@@ -120,17 +122,18 @@ class BinaryContent {
 // The decoded content of part `part` (empty = the whole message, which is
 // never decoded). Multipart and message/rfc822 parts are returned as they
 // are: RFC 2045 §6.4 allows them only identity encodings.
-BinaryContent ExtractBinary(absl::string_view raw, const MessageStructure& structure,
-                            absl::Span<const uint32_t> part);
+[[nodiscard]] BinaryContent ExtractBinary(absl::string_view raw, const MessageStructure& structure,
+                                          absl::Span<const uint32_t> part);
 
 // BinarySize()
 //
 // BINARY.SIZE[section-part] (RFC 3516 §4.3): the size ExtractBinary()
 // would return, computed without decoding into memory. nullopt for
 // kNotFound / kUnknownCte, which `status` (when not null) tells apart.
-std::optional<uint64_t> BinarySize(absl::string_view raw, const MessageStructure& structure,
-                                   absl::Span<const uint32_t> part,
-                                   BinaryContent::Status* status = nullptr);
+[[nodiscard]] std::optional<uint64_t> BinarySize(absl::string_view raw,
+                                                 const MessageStructure& structure,
+                                                 absl::Span<const uint32_t> part,
+                                                 BinaryContent::Status* status = nullptr);
 
 }  // namespace lemonade::mime
 

@@ -25,7 +25,8 @@ std::string Fetch(absl::string_view raw, absl::string_view spec_text, bool* foun
   SectionContent c = ExtractSection(raw, s, Spec(spec_text));
   if (found != nullptr) *found = c.found;
   for (absl::string_view piece : c.pieces) {
-    EXPECT_TRUE(piece.data() >= raw.data() && piece.data() + piece.size() <= raw.data() + raw.size())
+    EXPECT_TRUE(piece.data() >= raw.data() &&
+                piece.data() + piece.size() <= raw.data() + raw.size())
         << "a piece outside the message";
   }
   return Flatten(c);
@@ -65,11 +66,13 @@ TEST(SectionTest, LemonadeSeedForwardWithoutDownload) {
             "Content-Transfer-Encoding: base64\r\n"
             "Content-Disposition: attachment; filename=\"trip.txt\"\r\n\r\n");
   const std::string body = Fetch(raw, "2");
-  EXPECT_TRUE(absl::StartsWith(body, "WW91ciB0cmlwIGRldGFpbHMKWW91ciB0cmlwIGRldGFpbHMKWW91"
-                                     "ciB0cmlwIGRldGFpbHMKWW91\r\n"));
+  EXPECT_TRUE(absl::StartsWith(body,
+                               "WW91ciB0cmlwIGRldGFpbHMKWW91ciB0cmlwIGRldGFpbHMKWW91"
+                               "ciB0cmlwIGRldGFpbHMKWW91\r\n"));
   // The last line's CRLF belongs to the close delimiter.
-  EXPECT_TRUE(absl::EndsWith(body, "HMK\r\nWW91ciB0cmlwIGRldGFpbHMKWW91ciB0cmlwIGRldGFpbHMK"
-                                   "WW91ciB0cmlwIGRldGFpbHMK"));
+  EXPECT_TRUE(absl::EndsWith(body,
+                             "HMK\r\nWW91ciB0cmlwIGRldGFpbHMKWW91ciB0cmlwIGRldGFpbHMK"
+                             "WW91ciB0cmlwIGRldGFpbHMK"));
   EXPECT_EQ(body.size(), 1476u);
   const std::string part = Fetch(raw, "2.MIME") + body;
   const std::string delimiter = "--------------030308070208000400050907";
@@ -97,28 +100,27 @@ std::string Rfc3501ExampleMessage() {
   };
   auto multipart = [](absl::string_view boundary, std::vector<std::string> parts,
                       absl::string_view subtype = "mixed") {
-    std::string out = absl::StrCat("Content-Type: multipart/", subtype, "; boundary=", boundary,
-                                   "\r\n\r\n");
+    std::string out =
+        absl::StrCat("Content-Type: multipart/", subtype, "; boundary=", boundary, "\r\n\r\n");
     for (const std::string& p : parts) absl::StrAppend(&out, "--", boundary, "\r\n", p, "\r\n");
     absl::StrAppend(&out, "--", boundary, "--");
     return out;
   };
   const std::string m3 = absl::StrCat(
-      "Subject: three\r\n",
-      multipart("m3", {part("text/plain", "3.1 body"),
-                       part("application/octet-stream", "3.2 body")}));
+      "Subject: three\r\n", multipart("m3", {part("text/plain", "3.1 body"),
+                                             part("application/octet-stream", "3.2 body")}));
   const std::string m42 = absl::StrCat(
-      "Subject: four-two\r\n",
-      multipart("m42", {part("text/plain", "4.2.1 body"),
-                        multipart("m422", {part("text/plain", "4.2.2.1 body"),
-                                           part("text/richtext", "4.2.2.2 body")},
-                                  "alternative")}));
+      "Subject: four-two\r\n", multipart("m42", {part("text/plain", "4.2.1 body"),
+                                                 multipart("m422",
+                                                           {part("text/plain", "4.2.2.1 body"),
+                                                            part("text/richtext", "4.2.2.2 body")},
+                                                           "alternative")}));
   return absl::StrCat(
       "Subject: top\r\nMIME-Version: 1.0\r\n",
-      multipart("top", {part("text/plain", "1 body"), part("application/octet-stream", "2 body"),
-                        part("message/rfc822", m3),
-                        multipart("m4", {part("image/gif", "4.1 body"),
-                                         part("message/rfc822", m42)})}));
+      multipart("top",
+                {part("text/plain", "1 body"), part("application/octet-stream", "2 body"),
+                 part("message/rfc822", m3),
+                 multipart("m4", {part("image/gif", "4.1 body"), part("message/rfc822", m42)})}));
 }
 
 TEST(SectionTest, Rfc3501PartSpecifierExample) {
@@ -132,8 +134,9 @@ TEST(SectionTest, Rfc3501PartSpecifierExample) {
     absl::string_view content;
   };
   const Case cases[] = {
-      {"HEADER", "", "Subject: top\r\nMIME-Version: 1.0\r\n"
-                     "Content-Type: multipart/mixed; boundary=top\r\n\r\n"},
+      {"HEADER", "",
+       "Subject: top\r\nMIME-Version: 1.0\r\n"
+       "Content-Type: multipart/mixed; boundary=top\r\n\r\n"},
       {"1", "text/plain", "1 body"},
       {"2", "application/octet-stream", "2 body"},
       {"3.HEADER", "", "Subject: three\r\nContent-Type: multipart/mixed; boundary=m3\r\n\r\n"},
@@ -271,8 +274,10 @@ TEST(SectionTest, Binary) {
   const absl::string_view qp = testing::Testdata("quoted_printable.eml");
   MessageStructure q = MessageStructure::Parse(qp, Limits());
   BinaryContent decoded = ExtractBinary(qp, q, Path{1});
-  EXPECT_TRUE(absl::StartsWith(decoded.bytes(), "J'interdis aux marchands de vanter trop leur "
-                                                "marchandises. Car ils se font vite p\xE9" "dagogues"));
+  EXPECT_TRUE(absl::StartsWith(decoded.bytes(),
+                               "J'interdis aux marchands de vanter trop leur "
+                               "marchandises. Car ils se font vite p\xE9"
+                               "dagogues"));
   EXPECT_TRUE(absl::EndsWith(decoded.bytes(), "d\xE9gradent,\r\n= \r\nend"));
   EXPECT_EQ(BinarySize(qp, q, Path{1}), decoded.bytes().size());
 }

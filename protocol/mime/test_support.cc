@@ -269,8 +269,7 @@ bool CheckStructure(absl::string_view raw, const MessageStructure& s, const Limi
   for (uint32_t i = 0; i < s.part_count(); ++i) {
     const Part& p = s.part(i);
     if (!(p.header.begin <= p.header_fields_end && p.header_fields_end <= p.header.end &&
-          p.header.end == p.body.begin && p.body.begin <= p.body.end &&
-          p.body.end <= raw.size())) {
+          p.header.end == p.body.begin && p.body.begin <= p.body.end && p.body.end <= raw.size())) {
       return fail(i, "ranges out of order");
     }
     const absl::string_view body = p.body.In(raw);

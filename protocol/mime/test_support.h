@@ -40,8 +40,8 @@ bool IsValidEnvelope(absl::string_view text, std::string* error);
 // its body, line counts equal to the LFs in each body, fields inside their
 // header, limits respected, pre-order numbering. On failure `*error` says
 // which part broke which rule.
-bool CheckStructure(absl::string_view raw, const MessageStructure& structure,
-                    const Limits& limits, std::string* error);
+bool CheckStructure(absl::string_view raw, const MessageStructure& structure, const Limits& limits,
+                    std::string* error);
 
 // A part and the IMAP section-part that addresses it.
 struct PartPath {

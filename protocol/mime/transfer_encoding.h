@@ -34,7 +34,7 @@
 namespace lemonade::mime {
 
 enum class TransferEncoding {
-  k7Bit,    // also the default when the field is absent or invalid
+  k7Bit,  // also the default when the field is absent or invalid
   k8Bit,
   kBinary,
   kBase64,
@@ -64,8 +64,7 @@ uint64_t QuotedPrintableDecodedSize(absl::string_view in);
 //
 // Decodes `in` according to `encoding`; identity encodings are copied.
 // Returns false, appending nothing, for kUnknown.
-[[nodiscard]] bool AppendDecoded(TransferEncoding encoding, absl::string_view in,
-                                 std::string* out);
+[[nodiscard]] bool AppendDecoded(TransferEncoding encoding, absl::string_view in, std::string* out);
 
 // DecodedSize()
 //

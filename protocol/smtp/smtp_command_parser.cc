@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "base/check.h"
 #include "protocol/url/rfc3339.h"
 
@@ -17,24 +16,57 @@ constexpr char kCarriageReturn[] = "\r";
 
 // ---- Command-line grammar --------------------------------------------------
 
-struct VerbEntry {
-  absl::string_view name;
-  SmtpVerb verb;
-};
+// ASCII case-insensitive comparisons, inlined: keyword matching is the
+// parser's inner loop, and Abseil's versions are out-of-line library calls.
+inline bool EqualsNoCase(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (absl::ascii_toupper(static_cast<unsigned char>(a[i])) !=
+        absl::ascii_toupper(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
 
-constexpr VerbEntry kVerbs[] = {
-    {"EHLO", SmtpVerb::kEhlo}, {"HELO", SmtpVerb::kHelo}, {"MAIL", SmtpVerb::kMail},
-    {"RCPT", SmtpVerb::kRcpt}, {"DATA", SmtpVerb::kData}, {"BDAT", SmtpVerb::kBdat},
-    {"BURL", SmtpVerb::kBurl}, {"AUTH", SmtpVerb::kAuth}, {"STARTTLS", SmtpVerb::kStartTls},
-    {"RSET", SmtpVerb::kRset}, {"NOOP", SmtpVerb::kNoop}, {"QUIT", SmtpVerb::kQuit},
-    {"VRFY", SmtpVerb::kVrfy}, {"EXPN", SmtpVerb::kExpn}, {"HELP", SmtpVerb::kHelp},
-};
+inline bool StartsWithNoCase(absl::string_view s, absl::string_view prefix) {
+  return s.size() >= prefix.size() && EqualsNoCase(s.substr(0, prefix.size()), prefix);
+}
+
+// Offset of the first `c` in `s` at or after `from`, or npos.
+inline size_t Find(absl::string_view s, char c, size_t from = 0) {
+  if (from >= s.size()) return absl::string_view::npos;
+  const void* hit = std::memchr(s.data() + from, c, s.size() - from);
+  return hit == nullptr ? absl::string_view::npos
+                        : static_cast<const char*>(hit) - s.data();
+}
 
 SmtpVerb LookupVerb(absl::string_view word) {
-  for (const VerbEntry& entry : kVerbs) {
-    if (absl::EqualsIgnoreCase(word, entry.name)) return entry.verb;
+  if (word.size() == 8) return EqualsNoCase(word, "STARTTLS") ? SmtpVerb::kStartTls
+                                                              : SmtpVerb::kUnknown;
+  if (word.size() != 4) return SmtpVerb::kUnknown;
+  struct Candidate {
+    absl::string_view name;
+    SmtpVerb verb;
+  };
+  auto pick = [word](Candidate a, Candidate b = {"", SmtpVerb::kUnknown}) {
+    if (EqualsNoCase(word, a.name)) return a.verb;
+    if (!b.name.empty() && EqualsNoCase(word, b.name)) return b.verb;
+    return SmtpVerb::kUnknown;
+  };
+  switch (absl::ascii_toupper(static_cast<unsigned char>(word[0]))) {
+    case 'A': return pick({"AUTH", SmtpVerb::kAuth});
+    case 'B': return pick({"BDAT", SmtpVerb::kBdat}, {"BURL", SmtpVerb::kBurl});
+    case 'D': return pick({"DATA", SmtpVerb::kData});
+    case 'E': return pick({"EHLO", SmtpVerb::kEhlo}, {"EXPN", SmtpVerb::kExpn});
+    case 'H': return pick({"HELO", SmtpVerb::kHelo}, {"HELP", SmtpVerb::kHelp});
+    case 'M': return pick({"MAIL", SmtpVerb::kMail});
+    case 'N': return pick({"NOOP", SmtpVerb::kNoop});
+    case 'Q': return pick({"QUIT", SmtpVerb::kQuit});
+    case 'R': return pick({"RCPT", SmtpVerb::kRcpt}, {"RSET", SmtpVerb::kRset});
+    case 'V': return pick({"VRFY", SmtpVerb::kVrfy});
+    default: return SmtpVerb::kUnknown;
   }
-  return SmtpVerb::kUnknown;
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -120,7 +152,7 @@ class LineGrammar {
       : line_(line), limits_(limits), command_(command) {}
 
   SmtpParseError Run() {
-    const size_t space = line_.find(' ');
+    const size_t space = Find(line_, ' ');
     const absl::string_view word = line_.substr(0, space);
     command_->verb = LookupVerb(word);
     if (command_->verb == SmtpVerb::kUnknown) return SmtpParseError::kUnknownCommand;
@@ -177,7 +209,7 @@ class LineGrammar {
 
   // "MAIL FROM:" Reverse-path [SP Mail-parameters]
   SmtpParseError Mail(absl::string_view rest) {
-    if (!absl::StartsWithIgnoreCase(rest, "FROM:")) return SmtpParseError::kSyntaxError;
+    if (!StartsWithNoCase(rest, "FROM:")) return SmtpParseError::kSyntaxError;
     rest.remove_prefix(5);
     const SmtpParseError e = Path(&rest, /*is_mail=*/true);
     if (e != SmtpParseError::kNone) return e;
@@ -187,7 +219,7 @@ class LineGrammar {
   // "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
   // [SP Rcpt-parameters]
   SmtpParseError Rcpt(absl::string_view rest) {
-    if (!absl::StartsWithIgnoreCase(rest, "TO:")) return SmtpParseError::kSyntaxError;
+    if (!StartsWithNoCase(rest, "TO:")) return SmtpParseError::kSyntaxError;
     rest.remove_prefix(3);
     const SmtpParseError e = Path(&rest, /*is_mail=*/false);
     if (e != SmtpParseError::kNone) return e;
@@ -225,18 +257,18 @@ class LineGrammar {
       out = SmtpPath::Null();
       return SmtpParseError::kNone;
     }
-    if (!is_mail && absl::EqualsIgnoreCase(inner, "Postmaster")) {
+    if (!is_mail && EqualsNoCase(inner, "Postmaster")) {
       out = SmtpPath::Postmaster();
       out.local_part = inner;
       return SmtpParseError::kNone;
     }
     // A-d-l = At-domain *( "," At-domain ); accepted and ignored.
     if (inner.front() == '@') {
-      const size_t colon = inner.find(':');
+      const size_t colon = Find(inner, ':');
       if (colon == absl::string_view::npos) return SmtpParseError::kInvalidPath;
       absl::string_view route = inner.substr(0, colon);
       while (!route.empty()) {
-        const size_t comma = route.find(',');
+        const size_t comma = Find(route, ',');
         absl::string_view at_domain = route.substr(0, comma);
         if (at_domain.size() < 2 || at_domain.front() != '@' ||
             !IsValidDomain(at_domain.substr(1))) {
@@ -252,8 +284,12 @@ class LineGrammar {
 
   // Mailbox = Local-part "@" ( Domain / address-literal )
   SmtpParseError Mailbox(absl::string_view mailbox, SmtpPath* out) {
-    const size_t at = mailbox.rfind('@');
-    if (at == absl::string_view::npos || at == 0) return SmtpParseError::kInvalidPath;
+    // The domain cannot contain "@", so the last one separates (a quoted
+    // local part may contain more).
+    size_t at = mailbox.size();
+    while (at > 0 && mailbox[at - 1] != '@') --at;
+    if (at <= 1) return SmtpParseError::kInvalidPath;
+    --at;
     const absl::string_view local = mailbox.substr(0, at);
     const absl::string_view domain = mailbox.substr(at + 1);
     if (!IsValidLocalPart(local)) return SmtpParseError::kInvalidPath;
@@ -276,7 +312,7 @@ class LineGrammar {
       const absl::string_view token = NextToken(&rest);
       if (token.empty()) return SmtpParseError::kNone;
       if (++count > limits_.parameters_max) return SmtpParseError::kTooManyParameters;
-      const size_t equals = token.find('=');
+      const size_t equals = Find(token, '=');
       EsmtpParameter parameter;
       parameter.keyword = token.substr(0, equals);
       if (!IsEsmtpKeyword(parameter.keyword)) return SmtpParseError::kSyntaxError;
@@ -293,43 +329,43 @@ class LineGrammar {
   SmtpParseError MailParameter(const EsmtpParameter& p) {
     MailParameters& m = command_->mail;
     const absl::string_view value = p.value.value_or(absl::string_view());
-    if (absl::EqualsIgnoreCase(p.keyword, "SIZE")) {
+    if (EqualsNoCase(p.keyword, "SIZE")) {
       // size-value = 1*20DIGIT (RFC 1870 §6)
       if (m.size) return SmtpParseError::kDuplicateParameter;
       m.size = ParseDecimal(value, 20);
       return m.size ? SmtpParseError::kNone : SmtpParseError::kInvalidParameterValue;
     }
-    if (absl::EqualsIgnoreCase(p.keyword, "BODY")) {
+    if (EqualsNoCase(p.keyword, "BODY")) {
       if (m.body != BodyType::kUnspecified) return SmtpParseError::kDuplicateParameter;
-      if (absl::EqualsIgnoreCase(value, "7BIT")) {
+      if (EqualsNoCase(value, "7BIT")) {
         m.body = BodyType::k7Bit;
-      } else if (absl::EqualsIgnoreCase(value, "8BITMIME")) {
+      } else if (EqualsNoCase(value, "8BITMIME")) {
         m.body = BodyType::k8BitMime;
-      } else if (absl::EqualsIgnoreCase(value, "BINARYMIME")) {
+      } else if (EqualsNoCase(value, "BINARYMIME")) {
         m.body = BodyType::kBinaryMime;
       } else {
         return SmtpParseError::kInvalidParameterValue;
       }
       return SmtpParseError::kNone;
     }
-    if (absl::EqualsIgnoreCase(p.keyword, "RET")) {
+    if (EqualsNoCase(p.keyword, "RET")) {
       if (m.ret != DsnReturn::kUnspecified) return SmtpParseError::kDuplicateParameter;
-      if (absl::EqualsIgnoreCase(value, "FULL")) {
+      if (EqualsNoCase(value, "FULL")) {
         m.ret = DsnReturn::kFull;
-      } else if (absl::EqualsIgnoreCase(value, "HDRS")) {
+      } else if (EqualsNoCase(value, "HDRS")) {
         m.ret = DsnReturn::kHeaders;
       } else {
         return SmtpParseError::kInvalidParameterValue;
       }
       return SmtpParseError::kNone;
     }
-    if (absl::EqualsIgnoreCase(p.keyword, "ENVID")) {
+    if (EqualsNoCase(p.keyword, "ENVID")) {
       if (m.envid) return SmtpParseError::kDuplicateParameter;
       if (!p.value || !IsValidXtext(value)) return SmtpParseError::kInvalidParameterValue;
       m.envid = value;
       return SmtpParseError::kNone;
     }
-    if (absl::EqualsIgnoreCase(p.keyword, "AUTH")) {
+    if (EqualsNoCase(p.keyword, "AUTH")) {
       // AUTH=xtext whose decoded form is a Mailbox or "<>" (RFC 4954 §5).
       if (m.auth) return SmtpParseError::kDuplicateParameter;
       std::optional<std::string> decoded = p.value ? DecodeXtext(value) : std::nullopt;
@@ -343,13 +379,13 @@ class LineGrammar {
       m.auth = value;
       return SmtpParseError::kNone;
     }
-    if (absl::EqualsIgnoreCase(p.keyword, "HOLDFOR") ||
-        absl::EqualsIgnoreCase(p.keyword, "HOLDUNTIL")) {
+    if (EqualsNoCase(p.keyword, "HOLDFOR") ||
+        EqualsNoCase(p.keyword, "HOLDUNTIL")) {
       // RFC 4865 §4.2 item 9: at most one hold-param.
       if (m.hold_for_seconds || m.hold_until_unix_seconds) {
         return SmtpParseError::kDuplicateParameter;
       }
-      if (absl::EqualsIgnoreCase(p.keyword, "HOLDFOR")) {
+      if (EqualsNoCase(p.keyword, "HOLDFOR")) {
         // future-release-integer = %x31-39 *8DIGIT
         std::optional<uint64_t> seconds = ParseDecimal(value, 9);
         if (!seconds || value[0] == '0') return SmtpParseError::kInvalidParameterValue;
@@ -366,23 +402,23 @@ class LineGrammar {
   SmtpParseError RcptParameter(const EsmtpParameter& p) {
     RcptParameters& r = command_->rcpt;
     const absl::string_view value = p.value.value_or(absl::string_view());
-    if (absl::EqualsIgnoreCase(p.keyword, "NOTIFY")) {
+    if (EqualsNoCase(p.keyword, "NOTIFY")) {
       // notify-esmtp-value = "NEVER" / 1#notify-list-element (RFC 3461 §4.1)
       if (r.notify != 0) return SmtpParseError::kDuplicateParameter;
-      if (absl::EqualsIgnoreCase(value, "NEVER")) {
+      if (EqualsNoCase(value, "NEVER")) {
         r.notify = kDsnNotifyNever;
         return SmtpParseError::kNone;
       }
       absl::string_view list = value;
       while (true) {
-        const size_t comma = list.find(',');
+        const size_t comma = Find(list, ',');
         const absl::string_view element = list.substr(0, comma);
         uint8_t bit;
-        if (absl::EqualsIgnoreCase(element, "SUCCESS")) {
+        if (EqualsNoCase(element, "SUCCESS")) {
           bit = kDsnNotifySuccess;
-        } else if (absl::EqualsIgnoreCase(element, "FAILURE")) {
+        } else if (EqualsNoCase(element, "FAILURE")) {
           bit = kDsnNotifyFailure;
-        } else if (absl::EqualsIgnoreCase(element, "DELAY")) {
+        } else if (EqualsNoCase(element, "DELAY")) {
           bit = kDsnNotifyDelay;
         } else {
           r.notify = 0;
@@ -397,10 +433,10 @@ class LineGrammar {
         list.remove_prefix(comma + 1);
       }
     }
-    if (absl::EqualsIgnoreCase(p.keyword, "ORCPT")) {
+    if (EqualsNoCase(p.keyword, "ORCPT")) {
       // orcpt-parameter = "ORCPT=" addr-type ";" xtext (RFC 3461 §4.2)
       if (r.orcpt_type) return SmtpParseError::kDuplicateParameter;
-      const size_t semi = value.find(';');
+      const size_t semi = Find(value, ';');
       if (semi == absl::string_view::npos || !IsAtom(value.substr(0, semi)) ||
           !IsValidXtext(value.substr(semi + 1))) {
         return SmtpParseError::kInvalidParameterValue;
@@ -416,7 +452,7 @@ class LineGrammar {
   // 555 is the server's call (it knows what it advertised).
   SmtpParseError Unknown(const EsmtpParameter& p, UnknownParameters* unknown) {
     for (const EsmtpParameter& seen : *unknown) {
-      if (absl::EqualsIgnoreCase(seen.keyword, p.keyword)) {
+      if (EqualsNoCase(seen.keyword, p.keyword)) {
         return SmtpParseError::kDuplicateParameter;
       }
     }
@@ -434,7 +470,7 @@ class LineGrammar {
     command_->chunk_octets = *octets;
     const absl::string_view marker = NextToken(&rest);
     if (!marker.empty()) {
-      if (!absl::EqualsIgnoreCase(marker, "LAST")) return SmtpParseError::kSyntaxError;
+      if (!EqualsNoCase(marker, "LAST")) return SmtpParseError::kSyntaxError;
       command_->last = true;
     }
     return NextToken(&rest).empty() ? SmtpParseError::kNone : SmtpParseError::kSyntaxError;
@@ -447,7 +483,7 @@ class LineGrammar {
     if (command_->url.empty()) return SmtpParseError::kSyntaxError;
     const absl::string_view marker = NextToken(&rest);
     if (!marker.empty()) {
-      if (!absl::EqualsIgnoreCase(marker, "LAST")) return SmtpParseError::kSyntaxError;
+      if (!EqualsNoCase(marker, "LAST")) return SmtpParseError::kSyntaxError;
       command_->last = true;
     }
     return NextToken(&rest).empty() ? SmtpParseError::kNone : SmtpParseError::kSyntaxError;
@@ -505,7 +541,7 @@ SmtpParseError ParseSmtpCommandLine(absl::string_view line, const SmtpLimits& li
   *command = SmtpCommand();
   if (HasInvalidCommandOctet(line)) {
     // Still name the verb, so the reply can be specific.
-    command->verb = LookupVerb(line.substr(0, line.find(' ')));
+    command->verb = LookupVerb(line.substr(0, Find(line, ' ')));
     // A BDAT line we cannot read hides where its chunk ends.
     if (command->verb == SmtpVerb::kBdat) return SmtpParseError::kBdatSizeInvalid;
     return SmtpParseError::kInvalidCharacter;
@@ -645,10 +681,10 @@ void SmtpCommandParser::OnOverlongLine(absl::string_view head, SmtpEvent* event)
     Fail(SmtpParseError::kAuthLineTooLong, SmtpVerb::kAuth, event);
     return;
   }
-  const SmtpVerb verb = LookupVerb(head.substr(0, head.find(' ')).substr(0, 8));
+  const SmtpVerb verb = LookupVerb(head.substr(0, Find(head, ' ')));
   // An unread BDAT line hides where its chunk ends: the chunk's octets
   // would otherwise be read as commands.
-  if (verb == SmtpVerb::kBdat && head.size() > 4) {
+  if (verb == SmtpVerb::kBdat) {
     Fail(SmtpParseError::kBdatSizeInvalid, verb, event);
     return;
   }
@@ -662,7 +698,7 @@ void SmtpCommandParser::OnLine(absl::string_view line, SmtpEvent* event) {
     // RFC 5321 §2.3.8: a line ends with CRLF only.
     const SmtpVerb verb = mode_ == Mode::kAuthResponse
                               ? SmtpVerb::kAuth
-                              : LookupVerb(line.substr(0, line.find(' ')));
+                              : LookupVerb(line.substr(0, Find(line, ' ')));
     if (mode_ == Mode::kAuthResponse) mode_ = Mode::kCommand;
     if (verb == SmtpVerb::kBdat) {
       Fail(SmtpParseError::kBdatSizeInvalid, verb, event);

@@ -44,12 +44,17 @@ std::string EnhancedStatusCode::ToString() const {
 }
 
 std::optional<EnhancedStatusCode> EnhancedStatusCode::Parse(absl::string_view text) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '.');
-  if (parts.size() != 3 || parts[0].size() != 1) return std::nullopt;
-  const char klass = parts[0][0];
+  // class "." subject "." detail, parsed in place: the reply parser calls
+  // this for every reply line.
+  if (text.size() < 5 || text[1] != '.') return std::nullopt;
+  const char klass = text[0];
   if (klass != '2' && klass != '4' && klass != '5') return std::nullopt;
-  std::optional<int> subject = ParseSubCode(parts[1]);
-  std::optional<int> detail = ParseSubCode(parts[2]);
+  text.remove_prefix(2);
+  size_t dot = 0;
+  while (dot < text.size() && text[dot] != '.') ++dot;
+  if (dot == text.size()) return std::nullopt;
+  std::optional<int> subject = ParseSubCode(text.substr(0, dot));
+  std::optional<int> detail = ParseSubCode(text.substr(dot + 1));
   if (!subject || !detail) return std::nullopt;
   return EnhancedStatusCode{klass - '0', *subject, *detail};
 }

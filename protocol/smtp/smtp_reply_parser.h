@@ -5,8 +5,8 @@
 // (multi-line replies gathered, RFC 5321 §4.2.1), so pipelined replies
 // (RFC 2920) come out in order. Enhanced status codes (RFC 2034) are
 // recognised when the first line's text starts with one whose class
-// matches the reply code, and then stripped from every line that repeats
-// it. Lines may end with CRLF or, leniently, a bare LF (a client has
+// matches the reply code, and then stripped, with the spaces after it,
+// from every line (RFC 2034 §4 repeats it on each line). Lines may end with CRLF or, leniently, a bare LF (a client has
 // nothing to gain from refusing a sloppy server). Limits are named; an
 // error drops the reply in progress and resynchronises on the next line.
 //

@@ -447,6 +447,12 @@ class UrlParser {
       }
       absl::string_view value = text_.substr(value_begin, value_end - value_begin);
       pos = value_end;
+      // ";UIDVALIDITY=" is part of the mailbox's path segment (§5), so a
+      // mailbox URL may end with a "/" after it just as after the name
+      // (resolution against a mailbox base produces exactly that).
+      if (pos == end && absl::EndsWith(value, "/") && absl::EqualsIgnoreCase(name, "UIDVALIDITY")) {
+        value.remove_suffix(1);
+      }
       if (!ParseParameter(name, value, slash, parameter_begin, value_begin, &stage, url)) {
         return false;
       }

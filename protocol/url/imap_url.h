@@ -27,9 +27,9 @@
 //   - the "/" before ";UID=", ";SECTION=" and ";PARTIAL=" may be missing:
 //     the Lemonade profile draft's CATENATE example writes
 //     "/INBOX;UIDVALIDITY=385759045/;UID=25627;Section=2.MIME";
-//   - a "/" that ends the mailbox text is not part of the name, so
-//     "/foo/" and "/foo" name the same mailbox (RFC 5092 §9.1 says
-//     "/foo/;UID=20/.." is the same as "/foo");
+//   - a "/" that ends the mailbox text (or follows its ";UIDVALIDITY=n")
+//     is not part of the name, so "/foo/" and "/foo" name the same mailbox
+//     (RFC 5092 §9.1 says "/foo/;UID=20/.." is the same as "/foo");
 //   - an empty port ("imap://host:/") means the default port (RFC 3986
 //     §3.2.3).
 #ifndef LEMONADE_PROTOCOL_URL_IMAP_URL_H_

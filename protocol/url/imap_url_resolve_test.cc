@@ -76,6 +76,8 @@ TEST(ImapUrlResolveTest, AbsoluteReferences) {
   EXPECT_EQ(Resolve("imap://h/INBOX", "http://h/x"), "error: not an imap URL");
   EXPECT_EQ(Resolve("imap://h/INBOX", ""), "imap://h/INBOX");
   EXPECT_EQ(Resolve("imap://h/INBOX", "?ALL"), "imap://h/INBOX?ALL");
+  EXPECT_EQ(Resolve("imap://h/INBOX;UIDVALIDITY=5", ""), "imap://h/INBOX;UIDVALIDITY=5");
+  EXPECT_EQ(Resolve("imap://h/INBOX;UIDVALIDITY=5", "?ALL"), "imap://h/INBOX;UIDVALIDITY=5?ALL");
   EXPECT_EQ(Resolve("imap://h/INBOX", "#x"), "error: trailing garbage");
   EXPECT_EQ(Resolve("imap://h/", ";UID=20"), "error: invalid mailbox");
 }

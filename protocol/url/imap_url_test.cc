@@ -291,6 +291,10 @@ TEST_F(ImapUrlTest, TrailingSlashIsNotPartOfTheMailbox) {
   EXPECT_EQ(Parse("imap://h/foo/").mailbox, "foo");
   EXPECT_EQ(Parse("imap://h/foo%2F").mailbox, "foo/");
   EXPECT_EQ(Parse("imap://h/foo/;UIDVALIDITY=3").mailbox, "foo");
+  const ImapUrl url = Parse("imap://h/foo;UIDVALIDITY=3/");
+  EXPECT_EQ(url.mailbox, "foo");
+  EXPECT_EQ(url.uid_validity, 3u);
+  EXPECT_EQ(FormatImapUrl(url), "imap://h/foo;UIDVALIDITY=3");
 }
 
 // Users and auth types are percent-decoded; an encoded "*" is not "any".

@@ -37,7 +37,9 @@ inline constexpr int64_t kRfc3339UnixSecondsMax = 253402300799;
 //   - a leap second (":60", §5.7), counted as the following second, as
 //     POSIX time has no leap seconds.
 // Day-of-month is checked against the month and leap years. Returns nullopt
-// for anything else (including surrounding white space).
+// for anything else (including surrounding white space), and for instants
+// outside what FormatRfc3339DateTime() can write (an offset can push
+// 0000-01-01 or 9999-12-31 over the edge), so the two stay inverses.
 std::optional<int64_t> ParseRfc3339DateTime(absl::string_view text);
 
 // FormatRfc3339DateTime()

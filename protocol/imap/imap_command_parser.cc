@@ -377,6 +377,16 @@ class Reader {
       *n = kSequenceStar;
       return true;
     }
+    // Fast path for the numbers of every FETCH and STORE: up to 9 digits
+    // always fit; anything longer (or no digit) takes the checked path.
+    uint32_t v = 0;
+    char* p = p_;
+    while (p < end_ && p - p_ < 9 && *p >= '0' && *p <= '9') v = v * 10 + (*p++ - '0');
+    if (ok_ && p > p_ && v != 0 && (p == end_ || *p < '0' || *p > '9')) {
+      p_ = p;
+      *n = v;
+      return true;
+    }
     return NzNumber(n, "sequence number");
   }
 
@@ -495,6 +505,7 @@ bool ParseSection(Reader& r, SectionSpec* section, absl::string_view* text, bool
         section->text = name.size() == 13 ? SectionSpec::Text::kHeaderFields
                                           : SectionSpec::Text::kHeaderFieldsNot;
         if (!r.Sp() || !r.Expect('(', "header field list")) return false;
+        section->fields.reserve(8);  // one allocation for a typical list
         do {
           absl::string_view field;
           if (!r.AString(&field, "header field name")) return false;
@@ -528,13 +539,31 @@ bool ParseFetchAttribute(Reader& r, std::vector<FetchAttribute>* out) {
   const absl::string_view full = r.ItemName();
   if (full.empty()) return r.Fail("expected fetch attribute");
   if (out->size() >= r.limits().list_items_max) return r.Fail("too many fetch attributes", "LIMIT");
-  FetchAttribute att;
   auto is = [full](absl::string_view s) { return IsKeyword(full, s); };
-  auto add = [out](FetchItem item) {
-    FetchAttribute a;
-    a.item = item;
-    out->push_back(a);
+  auto add = [out](FetchItem item) { out->emplace_back().item = item; };
+  // Items without arguments, the frequent first.
+  struct Simple {
+    absl::string_view name;
+    FetchItem item;
   };
+  static constexpr Simple kSimple[] = {
+      {"UID", FetchItem::kUid},
+      {"FLAGS", FetchItem::kFlags},
+      {"RFC822.SIZE", FetchItem::kRfc822Size},
+      {"INTERNALDATE", FetchItem::kInternalDate},
+      {"ENVELOPE", FetchItem::kEnvelope},
+      {"BODYSTRUCTURE", FetchItem::kBodyStructure},
+      {"MODSEQ", FetchItem::kModSeq},
+      {"RFC822", FetchItem::kRfc822},
+      {"RFC822.HEADER", FetchItem::kRfc822Header},
+      {"RFC822.TEXT", FetchItem::kRfc822Text},
+  };
+  for (const Simple& simple : kSimple) {
+    if (full.size() == simple.name.size() && is(simple.name)) {
+      add(simple.item);
+      return true;
+    }
+  }
   if (is("ALL")) {  // macros (RFC 3501 §6.4.5)
     add(FetchItem::kFlags);
     add(FetchItem::kInternalDate);
@@ -556,53 +585,34 @@ bool ParseFetchAttribute(Reader& r, std::vector<FetchAttribute>* out) {
     add(FetchItem::kBody);
     return true;
   }
-  if (is("ENVELOPE")) {
-    att.item = FetchItem::kEnvelope;
-  } else if (is("FLAGS")) {
-    att.item = FetchItem::kFlags;
-  } else if (is("INTERNALDATE")) {
-    att.item = FetchItem::kInternalDate;
-  } else if (is("RFC822")) {
-    att.item = FetchItem::kRfc822;
-  } else if (is("RFC822.HEADER")) {
-    att.item = FetchItem::kRfc822Header;
-  } else if (is("RFC822.SIZE")) {
-    att.item = FetchItem::kRfc822Size;
-  } else if (is("RFC822.TEXT")) {
-    att.item = FetchItem::kRfc822Text;
-  } else if (is("BODYSTRUCTURE")) {
-    att.item = FetchItem::kBodyStructure;
-  } else if (is("UID")) {
-    att.item = FetchItem::kUid;
-  } else if (is("MODSEQ")) {
-    att.item = FetchItem::kModSeq;
-  } else if (is("BODY") || is("BODY.PEEK")) {
-    att.peek = full.size() > 4;
+  // Items with a section are parsed in place (a failed command leaves a
+  // partial item behind, which nobody reads).
+  if (is("BODY") || is("BODY.PEEK")) {
+    const bool peek = full.size() > 4;
     if (!r.Peek('[')) {
-      if (att.peek) return r.Fail("BODY.PEEK needs a section");
-      att.item = FetchItem::kBody;
-    } else {
-      att.item = FetchItem::kBodySection;
-      if (!ParseSection(r, &att.section, &att.section_text, false) ||
-          !ParsePartial(r, &att.partial)) {
-        return false;
-      }
+      if (peek) return r.Fail("BODY.PEEK needs a section");
+      add(FetchItem::kBody);
+      return true;
     }
-  } else if (is("BINARY") || is("BINARY.PEEK")) {
+    FetchAttribute& att = out->emplace_back();
+    att.item = FetchItem::kBodySection;
+    att.peek = peek;
+    return ParseSection(r, &att.section, &att.section_text, false) &&
+           ParsePartial(r, &att.partial);
+  }
+  if (is("BINARY") || is("BINARY.PEEK")) {
+    FetchAttribute& att = out->emplace_back();
     att.item = FetchItem::kBinary;
     att.peek = full.size() > 6;
-    if (!ParseSection(r, &att.section, &att.section_text, true) ||
-        !ParsePartial(r, &att.partial)) {
-      return false;
-    }
-  } else if (is("BINARY.SIZE")) {
-    att.item = FetchItem::kBinarySize;
-    if (!ParseSection(r, &att.section, &att.section_text, true)) return false;
-  } else {
-    return r.Fail(absl::StrCat("unknown fetch attribute ", full));
+    return ParseSection(r, &att.section, &att.section_text, true) &&
+           ParsePartial(r, &att.partial);
   }
-  out->push_back(std::move(att));
-  return r.ok();
+  if (is("BINARY.SIZE")) {
+    FetchAttribute& att = out->emplace_back();
+    att.item = FetchItem::kBinarySize;
+    return ParseSection(r, &att.section, &att.section_text, true);
+  }
+  return r.Fail(absl::StrCat("unknown fetch attribute ", full));
 }
 
 bool ParseFetch(Reader& r, ImapCommand* c) {
@@ -702,46 +712,53 @@ bool ParseSearchKey(Reader& r, SearchKey* key, size_t* count) {
   }
   absl::string_view word = r.Atom();
   if (word.empty()) return r.Fail("expected search key");
+  // Keys with no argument, a string or a date, in one table (the frequent
+  // first), so a key costs one pass.
+  enum class Arg { kNone, kString, kDate };
   struct Simple {
     absl::string_view name;
     SearchKeyKind kind;
+    Arg arg;
   };
-  static constexpr Simple kNoArg[] = {
-      {"ALL", SearchKeyKind::kAll},           {"ANSWERED", SearchKeyKind::kAnswered},
-      {"DELETED", SearchKeyKind::kDeleted},   {"DRAFT", SearchKeyKind::kDraft},
-      {"FLAGGED", SearchKeyKind::kFlagged},   {"NEW", SearchKeyKind::kNew},
-      {"OLD", SearchKeyKind::kOld},           {"RECENT", SearchKeyKind::kRecent},
-      {"SEEN", SearchKeyKind::kSeen},         {"UNANSWERED", SearchKeyKind::kUnanswered},
-      {"UNDELETED", SearchKeyKind::kUndeleted}, {"UNDRAFT", SearchKeyKind::kUndraft},
-      {"UNFLAGGED", SearchKeyKind::kUnflagged}, {"UNSEEN", SearchKeyKind::kUnseen},
+  static constexpr Simple kSimple[] = {
+      {"ALL", SearchKeyKind::kAll, Arg::kNone},
+      {"UNSEEN", SearchKeyKind::kUnseen, Arg::kNone},
+      {"SEEN", SearchKeyKind::kSeen, Arg::kNone},
+      {"DELETED", SearchKeyKind::kDeleted, Arg::kNone},
+      {"UNDELETED", SearchKeyKind::kUndeleted, Arg::kNone},
+      {"FLAGGED", SearchKeyKind::kFlagged, Arg::kNone},
+      {"SINCE", SearchKeyKind::kSince, Arg::kDate},
+      {"FROM", SearchKeyKind::kFrom, Arg::kString},
+      {"SUBJECT", SearchKeyKind::kSubject, Arg::kString},
+      {"TO", SearchKeyKind::kTo, Arg::kString},
+      {"TEXT", SearchKeyKind::kText, Arg::kString},
+      {"BODY", SearchKeyKind::kBody, Arg::kString},
+      {"CC", SearchKeyKind::kCc, Arg::kString},
+      {"BCC", SearchKeyKind::kBcc, Arg::kString},
+      {"BEFORE", SearchKeyKind::kBefore, Arg::kDate},
+      {"ON", SearchKeyKind::kOn, Arg::kDate},
+      {"SENTBEFORE", SearchKeyKind::kSentBefore, Arg::kDate},
+      {"SENTON", SearchKeyKind::kSentOn, Arg::kDate},
+      {"SENTSINCE", SearchKeyKind::kSentSince, Arg::kDate},
+      {"ANSWERED", SearchKeyKind::kAnswered, Arg::kNone},
+      {"DRAFT", SearchKeyKind::kDraft, Arg::kNone},
+      {"NEW", SearchKeyKind::kNew, Arg::kNone},
+      {"OLD", SearchKeyKind::kOld, Arg::kNone},
+      {"RECENT", SearchKeyKind::kRecent, Arg::kNone},
+      {"UNANSWERED", SearchKeyKind::kUnanswered, Arg::kNone},
+      {"UNDRAFT", SearchKeyKind::kUndraft, Arg::kNone},
+      {"UNFLAGGED", SearchKeyKind::kUnflagged, Arg::kNone},
   };
-  for (const Simple& s : kNoArg) {
-    if (IsKeyword(word, s.name)) {
-      key->kind = s.kind;
-      return true;
-    }
-  }
-  static constexpr Simple kStringArg[] = {
-      {"BCC", SearchKeyKind::kBcc},         {"BODY", SearchKeyKind::kBody},
-      {"CC", SearchKeyKind::kCc},           {"FROM", SearchKeyKind::kFrom},
-      {"SUBJECT", SearchKeyKind::kSubject}, {"TEXT", SearchKeyKind::kText},
-      {"TO", SearchKeyKind::kTo},
-  };
-  for (const Simple& s : kStringArg) {
-    if (IsKeyword(word, s.name)) {
-      key->kind = s.kind;
-      return r.Sp() && r.AString(&key->value, "search string");
-    }
-  }
-  static constexpr Simple kDateArg[] = {
-      {"BEFORE", SearchKeyKind::kBefore},         {"ON", SearchKeyKind::kOn},
-      {"SINCE", SearchKeyKind::kSince},           {"SENTBEFORE", SearchKeyKind::kSentBefore},
-      {"SENTON", SearchKeyKind::kSentOn},         {"SENTSINCE", SearchKeyKind::kSentSince},
-  };
-  for (const Simple& s : kDateArg) {
-    if (IsKeyword(word, s.name)) {
-      key->kind = s.kind;
-      return r.Sp() && r.Date(&key->day);
+  for (const Simple& simple : kSimple) {
+    if (!IsKeyword(word, simple.name)) continue;
+    key->kind = simple.kind;
+    switch (simple.arg) {
+      case Arg::kNone:
+        return true;
+      case Arg::kString:
+        return r.Sp() && r.AString(&key->value, "search string");
+      case Arg::kDate:
+        return r.Sp() && r.Date(&key->day);
     }
   }
   if (IsKeyword(word, "KEYWORD") || IsKeyword(word, "UNKEYWORD")) {
@@ -1229,7 +1246,10 @@ bool ParseFramedCommand(char* frame, size_t size, const ImapLimits& limits, Imap
   size_t tag_end = 0;
   while (tag_end < size && IsTagChar(static_cast<unsigned char>(frame[tag_end]))) ++tag_end;
   if (tag_end == 0 || tag_end >= size || frame[tag_end] != ' ') {
-    return fail(tag_end > 0 && tag_end < size ? absl::string_view(frame, tag_end) : "",
+    // Only a run of tag characters ended by SP or the line end is a tag;
+    // "c\x88 NOOP" has none, so the answer is untagged (RFC 3501 §7.1.3).
+    const bool tagged = tag_end > 0 && tag_end < size && frame[tag_end] == '\r';
+    return fail(tagged ? absl::string_view(frame, tag_end) : "",
                 tag_end == 0 && size > 2 ? "missing tag" : "missing command");
   }
   command->tag = absl::string_view(frame, tag_end);

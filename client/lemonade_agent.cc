@@ -534,17 +534,190 @@ void LemonadeAgent::Reconnect(ReconnectVariant variant, Report done) {
       case ReconnectVariant::kResume:
         imap_->Send(ImapRequest::Text(absl::StrCat(login, " (SID ", session_id, " ", known_modseq, ")")),
                     [this, finish](ImapResult r) {
+                      bool expired = false;
                       for (const OwnedResponse& u : r.untagged) {
                         if (u->code == "X-SID") session_id_ = std::string(u->code_args);
+                        if (u->code == "X-SID-EXPIRED") expired = true;
                         if (u->code == "HIGHESTMODSEQ") {
                           absl::SimpleAtoi(u->code_args, &highest_modseq_);
                         }
                       }
-                      size_t n = AbsorbChanges(r.untagged);
-                      finish(std::move(r), n);
+                      if (!expired || !r.ok()) {
+                        size_t n = AbsorbChanges(r.untagged);
+                        finish(std::move(r), n);
+                        return;
+                      }
+                      // The server no longer has the session: fall back to a
+                      // full resynchronisation (one more round trip).
+                      imap_->Send(ImapRequest::Text("SELECT INBOX"),
+                                  [this](ImapResult s) { AbsorbSelect(s); });
+                      imap_->Send(ImapRequest::Text("UID FETCH 1:* (FLAGS)"),
+                                  [this, finish](ImapResult f) {
+                                    cache_.clear();
+                                    size_t n = AbsorbChanges(f.untagged);
+                                    finish(std::move(f), n);
+                                  });
                     });
         return;
     }
+  });
+}
+
+}  // namespace lemonade::client
+
+namespace lemonade::client {
+
+// ---- Watching (IDLE or polling) ----
+
+void LemonadeAgent::Watch(WatchOptions options, std::function<void(uint32_t uid)> on_new_message) {
+  watch_ = options;
+  on_new_message_ = std::move(on_new_message);
+  watching_ = true;
+  backoff_ = watch_.backoff_initial;
+  ScheduleWatch(Duration::Zero());
+}
+
+void LemonadeAgent::StopWatching() {
+  watching_ = false;
+  ++watch_epoch_;
+  if (watch_timer_ != kNoTimer) env_.timers->Cancel(watch_timer_);
+  if (deadline_timer_ != kNoTimer) env_.timers->Cancel(deadline_timer_);
+  watch_timer_ = deadline_timer_ = kNoTimer;
+  if (imap_) {
+    imap_->set_unsolicited_handler(nullptr);
+    imap_->set_closed_handler(nullptr);
+  }
+}
+
+void LemonadeAgent::ScheduleWatch(Duration delay) {
+  if (!watching_) return;
+  if (watch_timer_ != kNoTimer) env_.timers->Cancel(watch_timer_);
+  std::weak_ptr<bool> alive = alive_;
+  watch_timer_ = env_.timers->ScheduleAt(env_.Now() + delay, [this, alive] {
+    if (alive.expired()) return;
+    watch_timer_ = kNoTimer;
+    WatchStep();
+  });
+}
+
+void LemonadeAgent::ReportNew(const std::map<uint32_t, std::string>& before) {
+  if (!on_new_message_ || !synced_once_) return;
+  for (const auto& [uid, flags] : cache_) {
+    if (!before.count(uid)) on_new_message_(uid);
+  }
+}
+
+void LemonadeAgent::OnWatchFailure() {
+  if (!watching_) return;
+  ++watch_epoch_;
+  if (deadline_timer_ != kNoTimer) env_.timers->Cancel(deadline_timer_);
+  deadline_timer_ = kNoTimer;
+  if (imap_) {
+    imap_->set_closed_handler(nullptr);
+    imap_->set_unsolicited_handler(nullptr);
+    Drop();
+  }
+  // Exponential backoff, so a long outage does not drain the battery.
+  Duration delay = backoff_;
+  backoff_ = std::min(backoff_ * 2, watch_.backoff_max);
+  ScheduleWatch(delay);
+}
+
+// One attempt: (re)connect and resynchronise, then IDLE or drop.
+void LemonadeAgent::WatchStep() {
+  if (!watching_) return;
+  const uint64_t epoch = ++watch_epoch_;
+  std::weak_ptr<bool> alive = alive_;
+  // A step that hangs (no answer at all) counts as a failure.
+  deadline_timer_ = env_.timers->ScheduleAt(
+      env_.Now() + watch_.response_timeout + Duration::Minutes(2), [this, alive, epoch] {
+        if (alive.expired() || epoch != watch_epoch_) return;
+        deadline_timer_ = kNoTimer;
+        OnWatchFailure();
+      });
+  auto after_sync = [this, alive, epoch](FlowReport r,
+                                         std::map<uint32_t, std::string> before) {
+    if (alive.expired() || epoch != watch_epoch_ || !watching_) return;
+    if (deadline_timer_ != kNoTimer) env_.timers->Cancel(deadline_timer_);
+    deadline_timer_ = kNoTimer;
+    if (!r.status.ok()) return OnWatchFailure();
+    backoff_ = watch_.backoff_initial;
+    ReportNew(before);
+    synced_once_ = true;
+    if (watch_.variant == WatchVariant::kPoll) {
+      Drop();
+      ScheduleWatch(watch_.poll_interval);
+      return;
+    }
+    EnterIdle();
+  };
+  std::map<uint32_t, std::string> before = cache_;
+  if (!synced_once_) {
+    // First contact: connect, log in, and fetch the whole state.
+    Open([this, alive, epoch, after_sync, before](absl::Status s) {
+      if (alive.expired() || epoch != watch_epoch_) return;
+      if (!s.ok()) return OnWatchFailure();
+      Sync(watch_.reconnect != ReconnectVariant::kFull,
+           [after_sync, before](FlowReport r) { after_sync(std::move(r), before); });
+    });
+    return;
+  }
+  ++reconnects_;
+  Reconnect(watch_.reconnect, [after_sync, before](FlowReport r) { after_sync(std::move(r), before); });
+}
+
+void LemonadeAgent::EnterIdle() {
+  if (!watching_ || !imap_) return;
+  const uint64_t epoch = watch_epoch_;
+  std::weak_ptr<bool> alive = alive_;
+  imap_->set_closed_handler([this, alive, epoch](absl::Status) {
+    if (alive.expired() || epoch != watch_epoch_) return;
+    env_.timers->Post([this, alive, epoch] {
+      if (alive.expired() || epoch != watch_epoch_) return;
+      OnWatchFailure();
+    });
+  });
+  // New mail while idling: leave IDLE, fetch what is new, idle again.
+  auto fetch_new = std::make_shared<bool>(false);
+  imap_->set_unsolicited_handler([this, fetch_new](const imap::ImapResponse& r) {
+    if (r.name == "EXISTS" || r.name == "FETCH" || r.name == "VANISHED" || r.name == "EXPUNGE") {
+      *fetch_new = true;
+      imap_->StopIdle();
+    }
+  });
+  imap_->Idle([this, alive, epoch, fetch_new](ImapResult r) {
+    if (alive.expired() || epoch != watch_epoch_ || !watching_) return;
+    if (deadline_timer_ != kNoTimer) env_.timers->Cancel(deadline_timer_);
+    deadline_timer_ = kNoTimer;
+    if (!r.ok()) return OnWatchFailure();
+    std::map<uint32_t, std::string> before = cache_;
+    // Flag changes and VANISHED that arrived during IDLE.
+    AbsorbChanges(r.untagged);
+    const uint32_t next = cache_.empty() ? 1 : cache_.rbegin()->first + 1;
+    // RFC 7162: with QRESYNC on, changes since our MODSEQ arrive as FETCH
+    // with MODSEQ; new messages are fetched by UID range.
+    imap_->Send(ImapRequest::Text(absl::StrCat("UID FETCH ", next, ":* (FLAGS)")),
+                [this, alive, epoch, before](ImapResult f) {
+                  if (alive.expired() || epoch != watch_epoch_ || !watching_) return;
+                  if (!f.ok()) return OnWatchFailure();
+                  AbsorbChanges(f.untagged);
+                  ReportNew(before);
+                  EnterIdle();
+                });
+  });
+  // Refresh IDLE periodically (RFC 2177 §3 advises well under 30 minutes);
+  // an unanswered refresh means the connection is dead (NAT, outage).
+  if (watch_timer_ != kNoTimer) env_.timers->Cancel(watch_timer_);
+  watch_timer_ = env_.timers->ScheduleAt(env_.Now() + watch_.idle_refresh, [this, alive, epoch] {
+    if (alive.expired() || epoch != watch_epoch_ || !watching_ || !imap_) return;
+    watch_timer_ = kNoTimer;
+    imap_->StopIdle();
+    deadline_timer_ = env_.timers->ScheduleAt(env_.Now() + watch_.response_timeout,
+                                              [this, alive, epoch] {
+                                                if (alive.expired() || epoch != watch_epoch_) return;
+                                                deadline_timer_ = kNoTimer;
+                                                OnWatchFailure();
+                                              });
   });
 }
 

@@ -59,6 +59,7 @@ struct AgentConfig {
 };
 
 enum class ForwardVariant { kTraditional, kWithoutDownload };
+enum class WatchVariant { kIdle, kPoll };
 enum class ReconnectVariant { kFull, kQresync, kResume };
 
 struct FlowReport {
@@ -100,6 +101,26 @@ class LemonadeAgent {
   void Submit(const std::string& message, const std::vector<std::string>& recipients,
               Report done);
 
+  // Keeps INBOX in sync for as long as it runs, the way a phone does:
+  //   kIdle: one connection in IDLE (RFC 2177), re-issued every
+  //     `idle_refresh` (which also detects dead connections), and on a
+  //     drop a reconnect with backoff using `reconnect`;
+  //   kPoll: every `poll_interval`, connect, `reconnect`, and drop again.
+  // `on_new_message` is told of every UID that appears in the cache.
+  struct WatchOptions {
+    WatchVariant variant = WatchVariant::kIdle;
+    ReconnectVariant reconnect = ReconnectVariant::kQresync;
+    Duration poll_interval = Duration::Minutes(5);
+    Duration idle_refresh = Duration::Minutes(10);
+    // A refresh that gets no answer within this is a dead connection.
+    Duration response_timeout = Duration::Seconds(60);
+    Duration backoff_initial = Duration::Seconds(2);
+    Duration backoff_max = Duration::Minutes(2);
+  };
+  void Watch(WatchOptions options, std::function<void(uint32_t uid)> on_new_message);
+  void StopWatching();
+  uint64_t reconnects() const { return reconnects_; }
+
   // The local cache after Sync/Reconnect: UID -> flags text.
   const std::map<uint32_t, std::string>& cache() const { return cache_; }
   uint32_t uidvalidity() const { return uidvalidity_; }
@@ -133,6 +154,22 @@ class LemonadeAgent {
   uint64_t highest_modseq_ = 0;
   std::string session_id_;
   bool qresync_ = false;
+
+  // Watching.
+  void WatchStep();
+  void EnterIdle();
+  void ReportNew(const std::map<uint32_t, std::string>& before);
+  void ScheduleWatch(Duration delay);
+  void OnWatchFailure();
+  bool watching_ = false;
+  WatchOptions watch_;
+  std::function<void(uint32_t)> on_new_message_;
+  TimerId watch_timer_ = kNoTimer;
+  TimerId deadline_timer_ = kNoTimer;
+  Duration backoff_;
+  uint64_t reconnects_ = 0;
+  bool synced_once_ = false;
+  uint64_t watch_epoch_ = 0;  // invalidates callbacks of abandoned attempts
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

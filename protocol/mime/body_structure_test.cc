@@ -172,8 +172,10 @@ TEST(BodyStructureTest, GrammarCheck) {
   EXPECT_FALSE(testing::IsValidBody("(\"A\" \"B\" NIL NIL NIL \"7BIT\" 1", true, &error));
   EXPECT_FALSE(testing::IsValidBody("(\"A\" \"B\" NIL NIL NIL \"7BIT\" 1) ", true, &error));
   EXPECT_FALSE(testing::IsValidBody("(\"A\r\" \"B\" NIL NIL NIL \"7BIT\" 1)", true, &error));
-  EXPECT_FALSE(testing::IsValidBody(std::string("(\"A\" {1}\r\n\0 NIL NIL NIL \"7BIT\" 1)", 32),
-                                    true, &error));
+  constexpr char kNulInLiteral[] = "(\"A\" {1}\r\n\0 NIL NIL NIL \"7BIT\" 1)";
+  EXPECT_FALSE(testing::IsValidBody(std::string(kNulInLiteral, sizeof(kNulInLiteral) - 1), true,
+                                    &error));
+  EXPECT_NE(error.find("NUL"), std::string::npos) << error;
   EXPECT_FALSE(
       testing::IsValidBody("(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 1 1)", true, &error));
   EXPECT_FALSE(testing::IsValidEnvelope("(NIL NIL () NIL NIL NIL NIL NIL NIL NIL)", &error));

@@ -157,6 +157,19 @@ int CompareIgnoreCase(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
+// A stable sort that does not allocate for the handful of elements
+// parameter lists have (std::stable_sort takes a buffer from the heap).
+template <typename T, typename Less>
+void SmallStableSort(std::vector<T>* v, Less less) {
+  if (v->size() > 32) {
+    std::stable_sort(v->begin(), v->end(), less);
+    return;
+  }
+  for (size_t i = 1; i < v->size(); ++i) {
+    for (size_t j = i; j > 0 && less((*v)[j], (*v)[j - 1]); --j) std::swap((*v)[j], (*v)[j - 1]);
+  }
+}
+
 bool IsDuplicate(const std::vector<Parameter>& params, const Parameter& param) {
   return std::any_of(params.begin(), params.end(), [&](const Parameter& p) {
     return p.extended == param.extended && absl::EqualsIgnoreCase(p.name, param.name);
@@ -166,7 +179,7 @@ bool IsDuplicate(const std::vector<Parameter>& params, const Parameter& param) {
 // Joins the sections of one RFC 2231 parameter (§3, §4.1), given in
 // source order.
 Parameter JoinSections(std::vector<const RawSection*> group) {
-  std::stable_sort(group.begin(), group.end(), [](const RawSection* a, const RawSection* b) {
+  SmallStableSort(&group, [](const RawSection* a, const RawSection* b) {
     return std::max(a->section, 0) < std::max(b->section, 0);
   });
   Parameter param;
@@ -259,7 +272,7 @@ std::vector<Parameter> ParseParameters(Rfc822Lexer* lex, size_t parameters_max) 
   };
   std::vector<size_t> order(sections.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), less);
+  SmallStableSort(&order, less);
   std::vector<std::pair<size_t, size_t>> groups;  // [begin, end) in `order`
   for (size_t i = 0; i < order.size();) {
     size_t j = i + 1;
@@ -267,8 +280,8 @@ std::vector<Parameter> ParseParameters(Rfc822Lexer* lex, size_t parameters_max) 
     groups.emplace_back(i, j);
     i = j;
   }
-  std::sort(groups.begin(), groups.end(),
-            [&](const auto& a, const auto& b) { return order[a.first] < order[b.first]; });
+  SmallStableSort(&groups,
+                  [&](const auto& a, const auto& b) { return order[a.first] < order[b.first]; });
   for (const auto& [group_begin, group_end] : groups) {
     if (params.size() >= parameters_max) break;
     std::vector<const RawSection*> group;

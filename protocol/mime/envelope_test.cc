@@ -65,7 +65,8 @@ TEST(EnvelopeTest, FoldedEncodedAnd8Bit) {
 
 // Group syntax per RFC 3501, and NUL octets never reach the output.
 TEST(EnvelopeTest, GroupsAndNuls) {
-  EXPECT_EQ(EnvelopeOf(std::string("To: undisclosed-recipients:;\r\nSubject: a\0b\r\n\r\n", 50)),
+  constexpr char kRaw[] = "To: undisclosed-recipients:;\r\nSubject: a\0b\r\n\r\n";
+  EXPECT_EQ(EnvelopeOf(std::string(kRaw, sizeof(kRaw) - 1)),
             "(NIL \"ab\" NIL NIL NIL ((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) "
             "NIL NIL NIL NIL)");
 }

@@ -5,10 +5,12 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/lemonade_agent.h"
+#include "netsim/fault_plan.h"
 #include "netsim/profiles.h"
 #include "netsim/world.h"
 #include "server/imap/imap_server.h"
@@ -27,7 +29,8 @@ constexpr Duration kVariantTimeLimit = Duration::Hours(6);
 // One variant's world: hosts, servers, the phone's agent.
 class Stage {
  public:
-  Stage(const ScenarioOptions& options, const netsim::LinkProfile& profile, bool transcript)
+  Stage(const ScenarioOptions& options, const netsim::LinkProfile& profile, bool transcript,
+        Duration phone_nat_idle_timeout = Duration::Zero())
       : options_(options) {
     netsim::WorldOptions world_options;
     world_options.seed = options.seed;
@@ -60,6 +63,7 @@ class Stage {
     world_->AddHost(kSubmitHost);
     netsim::HostOptions phone;
     phone.link = profile;
+    phone.nat_idle_timeout = phone_nat_idle_timeout;
     world_->AddHost(kPhoneHost, phone);
   }
 
@@ -426,14 +430,108 @@ absl::StatusOr<VariantResult> RunSubmit(const ScenarioOptions& options,
   return result;
 }
 
+absl::StatusOr<VariantResult> RunCommute(const ScenarioOptions& options,
+                                         const netsim::LinkProfile& profile,
+                                         const std::string& variant) {
+  // A carrier NAT that forgets idle flows after 5 minutes (RFC 4787 asks
+  // for at least 2), as phones meet it.
+  Stage stage(options, profile, options.transcript, Duration::Minutes(5));
+  if (absl::Status s = stage.StartServers(); !s.ok()) return s;
+  store::MailStore& store = stage.store();
+  store::Mailbox* inbox = store.FindMailbox(*store.FindUser("bob"), "INBOX");
+  for (size_t i = 0; i < 200; ++i) {
+    if (!store.Append(*inbox, SmallMessage(i), store::kFlagSeen, {}, stage.world().Now().unix_seconds(), 0).ok()) {
+      return absl::InternalError("append failed");
+    }
+  }
+  if (absl::Status s = stage.Durable(); !s.ok()) return s;
+  netsim::World& world = stage.world();
+  const Time start = world.Now();
+  const Time end = start + options.commute_length;
+
+  // Coverage as a commuter has it: outages, handovers, loss bursts.
+  netsim::RandomFaultOptions faults;
+  faults.horizon = options.commute_length;
+  faults.mobile_hosts = {kPhoneHost};
+  faults.mean_time_between_outages = Duration::Minutes(15);
+  faults.outage_min = Duration::Seconds(5);
+  faults.outage_max = Duration::Minutes(3);
+  faults.mean_time_between_handovers = Duration::Minutes(4);
+  faults.mean_time_between_loss_bursts = Duration::Minutes(6);
+  world.Apply(netsim::RandomFaultPlan(world.RandomStream("faults"), faults));
+
+  // Mail arrives at random times; remember when, by UID.
+  netsim::Rng arrivals_rng = world.RandomStream("arrivals");
+  std::map<uint32_t, Time> arrived;
+  Env imap_env = world.EnvFor(kImapHost);
+  for (size_t i = 0; i < options.commute_arrivals; ++i) {
+    const Time at = start + Duration::Nanoseconds(static_cast<int64_t>(
+                                arrivals_rng.Uniform(options.commute_length.nanoseconds())));
+    imap_env.timers->ScheduleAt(at, [&store, inbox, &arrived, &world, i] {
+      auto uid = store.Append(*inbox, SmallMessage(500000 + i), 0, {}, world.Now().unix_seconds(), 0);
+      if (uid.ok()) {
+        arrived[*uid] = world.Now();
+        store.Commit([](absl::Status) {});
+      }
+    });
+  }
+
+  client::LemonadeAgent::WatchOptions watch;
+  watch.variant = absl::StartsWith(variant, "poll") ? client::WatchVariant::kPoll
+                                                    : client::WatchVariant::kIdle;
+  watch.reconnect = absl::EndsWith(variant, "full")     ? client::ReconnectVariant::kFull
+                    : absl::EndsWith(variant, "resume") ? client::ReconnectVariant::kResume
+                                                        : client::ReconnectVariant::kQresync;
+  std::map<uint32_t, Time> notified;
+  client::LemonadeAgent& agent = stage.Agent();
+  Stage::LinkSnapshot before = stage.Links();
+  agent.Watch(watch, [&notified, &world](uint32_t uid) { notified.emplace(uid, world.Now()); });
+  // The commute, plus time for the last arrivals to be noticed.
+  world.RunUntil(end + Duration::Minutes(10));
+  agent.StopWatching();
+
+  VariantResult result;
+  result.scenario = "commute";
+  result.variant = variant;
+  client::FlowReport report;
+  report.status = absl::OkStatus();
+  report.elapsed = world.Now() - start;
+  stage.Fill(&result, before, report);
+  result.round_trips = 0;
+  result.arrivals = arrived.size();
+  result.reconnects = agent.reconnects();
+  Duration total, worst;
+  for (const auto& [uid, when] : arrived) {
+    auto it = notified.find(uid);
+    if (it == notified.end()) continue;
+    ++result.notified;
+    const Duration latency = it->second - when;
+    total += latency;
+    if (latency > worst) worst = latency;
+  }
+  if (result.notified > 0) result.notify_latency_mean = total / static_cast<int64_t>(result.notified);
+  result.notify_latency_max = worst;
+  result.detail = absl::StrFormat("%d/%d new messages noticed, mean %.1fs, max %.1fs, %d reconnects",
+                                  result.notified, result.arrivals,
+                                  result.notify_latency_mean.seconds_double(),
+                                  result.notify_latency_max.seconds_double(), result.reconnects);
+  if (result.notified < result.arrivals) {
+    result.ok = false;
+    result.error = absl::StrCat(result.arrivals - result.notified, " arrivals never noticed");
+  }
+  stage.Finish(&result);
+  return result;
+}
+
 }  // namespace
 
-std::vector<std::string> ScenarioNames() { return {"forward", "reconnect", "submit"}; }
+std::vector<std::string> ScenarioNames() { return {"forward", "reconnect", "submit", "commute"}; }
 
 std::vector<std::string> VariantNames(absl::string_view scenario) {
   if (scenario == "forward") return {"traditional", "without-download"};
   if (scenario == "reconnect") return {"full", "qresync", "resume"};
   if (scenario == "submit") return {"sequential", "pipelined-data", "pipelined"};
+  if (scenario == "commute") return {"idle-qresync", "idle-resume", "idle-full", "poll-qresync"};
   return {};
 }
 
@@ -461,6 +559,8 @@ absl::StatusOr<ScenarioResult> RunScenario(const ScenarioOptions& options) {
       r = RunForward(options, *profile, v);
     } else if (options.scenario == "reconnect") {
       r = RunReconnect(options, *profile, v);
+    } else if (options.scenario == "commute") {
+      r = RunCommute(options, *profile, v);
     } else {
       r = RunSubmit(options, *profile, v);
     }
@@ -488,6 +588,14 @@ std::string FormatSummary(const ScenarioResult& result) {
       ratio = absl::StrFormat("%.1f%%B %.1f%%T",
                               100.0 * v.mobile_wire_bytes() / first->mobile_wire_bytes(),
                               100.0 * v.completion.seconds_double() / first->completion.seconds_double());
+    }
+    if (v.scenario == "commute") {
+      absl::StrAppendFormat(&out, "%-18s %10.2f %12d %12d %12d %8s %8d %12s %s\n", v.variant,
+                            v.completion.seconds_double(), v.mobile_wire_bytes_up,
+                            v.mobile_wire_bytes_down, v.server_wire_bytes, "-",
+                            v.retransmissions, ratio,
+                            (v.ok ? "ok: " : "FAILED: ") + v.detail);
+      continue;
     }
     absl::StrAppendFormat(&out, "%-18s %10.2f %12d %12d %12d %8d %8d %12s %s\n", v.variant,
                           v.completion.seconds_double(), v.mobile_wire_bytes_up,

@@ -84,6 +84,12 @@ struct VariantResult {
   uint64_t server_wire_bytes = 0;
   uint64_t retransmissions = 0;
   uint64_t trace_hash = 0;
+  // commute: how quickly the phone learnt of new mail.
+  uint64_t arrivals = 0;
+  uint64_t notified = 0;
+  Duration notify_latency_mean;
+  Duration notify_latency_max;
+  uint64_t reconnects = 0;
   // Optional outputs.
   std::string transcript;
   std::string trace_text;

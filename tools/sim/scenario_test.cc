@@ -103,6 +103,26 @@ TEST(ScenarioTest, SameSeedSameRunDifferentSeedDifferentRun) {
   EXPECT_NE(c->variants[0].trace_hash, a->variants[0].trace_hash);
 }
 
+// A commute with outages, handovers, loss bursts and a forgetful NAT:
+// every variant keeps the phone's INBOX in sync (all arrivals noticed);
+// IDLE notices sooner than polling, and QRESYNC reconnects move far fewer
+// bytes than full resynchronisation.
+TEST(ScenarioTest, CommuteKeepsInSyncAndIdleBeatsPolling) {
+  ScenarioOptions o = Options("commute", "umts", 3);
+  auto result = RunScenario(o);
+  ASSERT_TRUE(result.ok()) << result.status();
+  for (const VariantResult& v : result->variants) {
+    EXPECT_TRUE(v.ok) << v.variant << ": " << v.error;
+    EXPECT_EQ(v.notified, v.arrivals) << v.variant;
+    EXPECT_GT(v.reconnects, 0u) << v.variant << " never had to reconnect: no faults?";
+  }
+  const VariantResult& idle = Variant(*result, "idle-qresync");
+  const VariantResult& poll = Variant(*result, "poll-qresync");
+  const VariantResult& full = Variant(*result, "idle-full");
+  EXPECT_LT(idle.notify_latency_mean, poll.notify_latency_mean) << FormatSummary(*result);
+  EXPECT_LT(idle.mobile_wire_bytes() * 2, full.mobile_wire_bytes()) << FormatSummary(*result);
+}
+
 // Unknown scenarios and variants are refused with a clear message.
 TEST(ScenarioTest, UnknownNamesAreRefused) {
   auto r = RunScenario(Options("teleport", "gprs", 1));

@@ -79,6 +79,20 @@ std::optional<ResumeRecord> ImapServer::TakeSession(const std::string& session_i
   return record;
 }
 
+void ImapServer::RegisterLiveSession(const std::string& session_id, ImapSession* session) {
+  live_sessions_[session_id] = session;
+}
+
+void ImapServer::UnregisterLiveSession(const std::string& session_id, ImapSession* session) {
+  auto it = live_sessions_.find(session_id);
+  if (it != live_sessions_.end() && it->second == session) live_sessions_.erase(it);
+}
+
+ImapSession* ImapServer::FindLiveSession(const std::string& session_id) {
+  auto it = live_sessions_.find(session_id);
+  return it == live_sessions_.end() ? nullptr : it->second;
+}
+
 bool ImapServer::IsSubmitUser(absl::string_view user) const {
   for (const std::string& u : config_.submit_users) {
     if (u == user) return true;

@@ -101,6 +101,12 @@ class ImapServer {
   // Takes the record for `session_id` if it exists, belongs to `user_id`
   // and has not expired.
   std::optional<ResumeRecord> TakeSession(const std::string& session_id, uint64_t user_id);
+  // Sessions alive now, by session id: a phone that lost coverage often
+  // comes back before the server has noticed its old connection died; the
+  // resume then takes that session over.
+  void RegisterLiveSession(const std::string& session_id, ImapSession* session);
+  void UnregisterLiveSession(const std::string& session_id, ImapSession* session);
+  ImapSession* FindLiveSession(const std::string& session_id);
 
   // Called by a connection when it is finished; destroyed on the next turn
   // of the loop (never inside its own callback).
@@ -115,6 +121,7 @@ class ImapServer {
   ImapServerConfig config_;
   absl::btree_map<uint64_t, std::unique_ptr<ImapConnection>> connections_;
   absl::btree_map<std::string, ResumeRecord> resumable_;
+  absl::btree_map<std::string, ImapSession*> live_sessions_;
   MessageCache message_cache_;
   bool shutting_down_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -19,6 +19,7 @@ ImapSession::ImapSession(ImapServer* server, SessionIo* io)
       parser_(server->config().limits) {}
 
 ImapSession::~ImapSession() {
+  if (!session_id_.empty()) server_->UnregisterLiveSession(session_id_, this);
   if (view_) view_->mailbox()->RemoveObserver(this);
   if (idle_timer_ != kNoTimer) env_.timers->Cancel(idle_timer_);
 }
@@ -103,6 +104,14 @@ void ImapSession::Shutdown(absl::string_view reason) {
   io_->Close();
 }
 
+void ImapSession::TakenOver() {
+  if (state_ == State::kLogout) return;
+  Untagged("BYE Session resumed on another connection");
+  Flush();
+  OnClosed();  // records the session for the resuming connection
+  io_->Close();
+}
+
 void ImapSession::OnClosed() {
   if (idle_timer_ != kNoTimer) {
     env_.timers->Cancel(idle_timer_);
@@ -123,6 +132,7 @@ void ImapSession::OnClosed() {
     record.qresync = qresync_enabled_;
     server_->RememberSession(session_id_, record);
   }
+  if (!session_id_.empty()) server_->UnregisterLiveSession(session_id_, this);
   if (view_) {
     view_->mailbox()->RemoveObserver(this);
     view_.reset();
@@ -225,7 +235,6 @@ bool ImapSession::RequireState(const ImapCommand& c) {
     case CommandName::kNoop:
     case CommandName::kLogout:
     case CommandName::kId:
-    case CommandName::kCompress:
       return true;
     case CommandName::kStartTls:
     case CommandName::kLogin:
@@ -259,6 +268,7 @@ bool ImapSession::RequireState(const ImapCommand& c) {
       }
       return true;
     default:
+      // COMPRESS too: it is a command-auth (RFC 4978 §5).
       if (state_ == State::kNotAuthenticated) {
         TaggedBad(c.tag, "", "Not authenticated");
         return false;
@@ -328,15 +338,21 @@ void ImapSession::HandleLine(absl::string_view line) {
   Untagged("BAD Unexpected continuation line");
 }
 
-void ImapSession::FinishAfterCommit(std::string tag, std::string tagged_line, bool allow_expunge) {
+void ImapSession::FinishAfterCommit(std::string tag, std::string tagged_line, bool allow_expunge,
+                                    bool report_highest_modseq) {
   Block();
   std::weak_ptr<bool> alive = alive_;
   store_->Commit([this, alive, tag = std::move(tag), line = std::move(tagged_line),
-                  allow_expunge](absl::Status status) {
+                  allow_expunge, report_highest_modseq](absl::Status status) {
     if (alive.expired() || state_ == State::kLogout) return;
     if (status.ok()) {
       FlushMailboxUpdates(allow_expunge);
-      absl::StrAppend(&out_, tag, " ", line, "\r\n");
+      if (report_highest_modseq && view_ && absl::StartsWith(line, "OK ")) {
+        absl::StrAppend(&out_, tag, " OK [HIGHESTMODSEQ ", view_->SafeHighestModseq(), "] ",
+                        absl::string_view(line).substr(3), "\r\n");
+      } else {
+        absl::StrAppend(&out_, tag, " ", line, "\r\n");
+      }
     } else {
       // Nothing may be acknowledged that is not durable.
       TaggedNo(tag, "SERVERBUG", absl::StrCat("Store failure: ", status.message()));
@@ -420,12 +436,14 @@ void ImapSession::CmdCompress(const ImapCommand& c) {
     TaggedBad(c.tag, "", "COMPRESS is not enabled");
     return;
   }
+  // RFC 4978 §3: an unknown argument and COMPRESS already active are both
+  // BAD (NO is for compression negotiated by another layer, e.g. TLS).
   if (!absl::EqualsIgnoreCase(c.mechanism, "DEFLATE")) {
-    TaggedNo(c.tag, "CANNOT", "Unknown compression algorithm");
+    TaggedBad(c.tag, "", "Unknown compression algorithm");
     return;
   }
   if (io_->is_compressed()) {
-    TaggedNo(c.tag, "COMPRESSIONACTIVE", "DEFLATE is already active");
+    TaggedBad(c.tag, "COMPRESSIONACTIVE", "DEFLATE is already active");
     return;
   }
   TaggedOk(c.tag, "DEFLATE active");
@@ -507,7 +525,25 @@ void ImapSession::CmdAuthenticate(const ImapCommand& c) {
   if (step.kind == sasl::SaslWireStep::Kind::kSuccess) {
     CompleteLogin(tag, step.credentials, sasl_resume_);
   } else {
-    TaggedBad(tag, "", absl::StrCat("Invalid SASL response: ", sasl::SaslErrorName(step.error)));
+    FailAuthenticate(tag, step.error);
+  }
+}
+
+void ImapSession::FailAuthenticate(absl::string_view tag, sasl::SaslError error) {
+  // RFC 3501 §6.2.2: a cancelled exchange or an unreadable response is
+  // BAD; a well-formed response that cannot authenticate anyone is NO.
+  const std::string text = absl::StrCat("Invalid SASL response: ", sasl::SaslErrorName(error));
+  switch (error) {
+    case sasl::SaslError::kCancelled:
+      TaggedBad(tag, "", "AUTHENTICATE cancelled");
+      return;
+    case sasl::SaslError::kInvalidBase64:
+    case sasl::SaslError::kResponseTooLong:
+      TaggedBad(tag, "", text);
+      return;
+    default:
+      TaggedNo(tag, "", text);
+      return;
   }
 }
 
@@ -522,11 +558,7 @@ void ImapSession::ContinueAuthenticate(absl::string_view line) {
       return;
     case sasl::SaslWireStep::Kind::kFailure:
       sasl_.reset();
-      if (step.error == sasl::SaslError::kCancelled) {
-        TaggedBad(tag, "", "AUTHENTICATE cancelled");
-      } else {
-        TaggedBad(tag, "", absl::StrCat("Invalid SASL response: ", sasl::SaslErrorName(step.error)));
-      }
+      FailAuthenticate(tag, step.error);
       return;
     case sasl::SaslWireStep::Kind::kSuccess: {
       sasl_.reset();
@@ -575,6 +607,7 @@ void ImapSession::CompleteLogin(std::string tag, const sasl::SaslCredentials& cr
   // Sessions carry an id so that a dropped connection can be resumed.
   if (server_->config().enable_resume) {
     session_id_ = server_->NewSessionId();
+    server_->RegisterLiveSession(session_id_, this);
   }
   env_.log->Log(LogLevel::kInfo, "imap",
                 absl::StrCat("connection ", io_->id(), " logged in as ", user->name));
@@ -587,8 +620,14 @@ void ImapSession::CompleteLogin(std::string tag, const sasl::SaslCredentials& cr
 }
 
 void ImapSession::ApplyResume(const imap::ResumeParams& resume) {
-  std::optional<ResumeRecord> record =
-      server_->TakeSession(std::string(resume.session_id), user_->id);
+  const std::string resumed_id(resume.session_id);
+  if (ImapSession* live = server_->FindLiveSession(resumed_id);
+      live != nullptr && live != this && live->user() == user_) {
+    // The old connection is still open as far as we know (its peer vanished
+    // without a FIN): retire it now and take its state.
+    live->TakenOver();
+  }
+  std::optional<ResumeRecord> record = server_->TakeSession(resumed_id, user_->id);
   if (!record) {
     Untagged("NO [X-SID-EXPIRED] Session cannot be resumed; select a mailbox");
     return;

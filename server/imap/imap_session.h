@@ -80,6 +80,9 @@ class ImapSession : public store::MailboxObserver {
   void OnClosed();
   // The server is shutting down: say BYE and close.
   void Shutdown(absl::string_view reason);
+  // Another connection resumes this session (quick reconnect): this one's
+  // state is recorded for it and this connection is closed.
+  void TakenOver();
 
   // MailboxObserver.
   void OnMailboxChanged() override;
@@ -99,7 +102,10 @@ class ImapSession : public store::MailboxObserver {
   void HandleParseError(const imap::CommandError& error);
   void HandleLine(absl::string_view line);
   // Sends the tagged response after the store has made the command durable.
-  void FinishAfterCommit(std::string tag, std::string tagged_line, bool allow_expunge = true);
+  // With `report_highest_modseq` the OK carries the mailbox's
+  // HIGHESTMODSEQ once every update has been reported.
+  void FinishAfterCommit(std::string tag, std::string tagged_line, bool allow_expunge = true,
+                         bool report_highest_modseq = false);
   void Block() { blocked_ = true; }
   void Unblock();
   void Flush();
@@ -130,6 +136,7 @@ class ImapSession : public store::MailboxObserver {
   void CmdLogin(const imap::ImapCommand& c);
   void CmdAuthenticate(const imap::ImapCommand& c);
   void ContinueAuthenticate(absl::string_view line);
+  void FailAuthenticate(absl::string_view tag, sasl::SaslError error);
   void CompleteLogin(std::string tag, const sasl::SaslCredentials& credentials,
                      std::optional<imap::ResumeParams> resume);
   bool PlaintextAuthAllowed() const;
@@ -153,6 +160,8 @@ class ImapSession : public store::MailboxObserver {
                          std::string* out, std::string* error);
   // Reports what changed in the selected mailbox since last told.
   void FlushMailboxUpdates(bool allow_expunge);
+  // A CONDSTORE enabling command ran (RFC 7162 §3.1).
+  void EnableCondstore();
   // Validates a client-supplied mailbox name (modified UTF-7).
   bool ValidMailboxName(absl::string_view name) const;
 

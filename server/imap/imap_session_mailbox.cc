@@ -67,6 +67,29 @@ bool MatchesPattern(absl::string_view name, absl::string_view pattern) {
 
 constexpr size_t kPatternBytesMax = 1024;
 
+// A sequence or UID set of seq-match-data as an ascending list ("*" being
+// `largest`); empty if it is longer than any mailbox we hold could use.
+std::vector<uint32_t> ExpandSet(const imap::SequenceSet& set, uint32_t largest) {
+  constexpr size_t kNumbersMax = 1 << 20;
+  std::vector<uint32_t> out;
+  for (const auto& [first, last] : set.Resolve(largest)) {
+    if (out.size() + (last - first) >= kNumbersMax) return {};
+    for (uint32_t n = first; n <= last && n != 0; ++n) out.push_back(n);
+  }
+  return out;
+}
+
+// The STATUS data items we answer (RFC 3501 §6.3.10, RFC 7162 §3.1.7,
+// RFC 8438 SIZE).
+bool IsStatusItem(absl::string_view item) {
+  static constexpr absl::string_view kItems[] = {"MESSAGES", "RECENT",        "UIDNEXT", "UIDVALIDITY",
+                                                 "UNSEEN",   "HIGHESTMODSEQ", "SIZE"};
+  for (absl::string_view known : kItems) {
+    if (absl::EqualsIgnoreCase(item, known)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool ImapSession::ValidMailboxName(absl::string_view name) const {
@@ -103,7 +126,9 @@ void ImapSession::CmdSelect(const ImapCommand& c) {
     TaggedBad(c.tag, "", "QRESYNC parameter requires ENABLE QRESYNC");
     return;
   }
-  Deselect(/*announce_closed=*/qresync_enabled_);
+  // RFC 7162 §3.2.11: a server advertising CONDSTORE or QRESYNC sends
+  // CLOSED whenever SELECT/EXAMINE closes a mailbox, enabled or not.
+  Deselect(/*announce_closed=*/true);
   store::Mailbox* mailbox = store_->FindMailbox(*user_, c.mailbox);
   if (mailbox == nullptr) {
     TaggedNo(c.tag, "NONEXISTENT", "No such mailbox");
@@ -142,9 +167,22 @@ void ImapSession::CmdSelect(const ImapCommand& c) {
       if (q.known_uids.empty()) return true;
       return q.known_uids.Contains(uid, mailbox->uidnext() - 1);
     };
+    // RFC 7162 §3.2.5.2: each (sequence number, UID) pair of the
+    // seq-match-data that still holds tells that the client knows every
+    // expunge up to that UID; the first pair that fails ends the scan.
+    uint32_t known_through_uid = 0;
+    const uint32_t size = static_cast<uint32_t>(view_->size());
+    std::vector<uint32_t> seqs = ExpandSet(q.known_sequence_set, size);
+    std::vector<uint32_t> uids = ExpandSet(q.known_uid_set, mailbox->uidnext() - 1);
+    if (seqs.size() == uids.size()) {
+      for (size_t i = 0; i < seqs.size(); ++i) {
+        if (seqs[i] == 0 || seqs[i] > size || view_->uid(seqs[i] - 1) != uids[i]) break;
+        known_through_uid = uids[i];
+      }
+    }
     std::vector<uint32_t> vanished;
     for (uint32_t uid : mailbox->UidsExpungedSince(q.modseq)) {
-      if (known(uid)) vanished.push_back(uid);
+      if (known(uid) && uid > known_through_uid) vanished.push_back(uid);
     }
     if (!vanished.empty()) {
       Untagged(absl::StrCat("VANISHED (EARLIER) ", imap::FormatNumberSet(vanished)));
@@ -234,6 +272,16 @@ void ImapSession::CmdCreate(const ImapCommand& c) {
 void ImapSession::CmdDelete(const ImapCommand& c) {
   store::Mailbox* mailbox = store_->FindMailbox(*user_, c.mailbox);
   if (mailbox == nullptr) {
+    // RFC 3501 §6.3.4: a \Noselect name with inferiors cannot be deleted;
+    // it exists (LIST shows it), so it is not NONEXISTENT.
+    const std::string prefix = absl::StrCat(store::MailStore::CanonicalName(c.mailbox),
+                                            std::string(1, store::kHierarchySeparator));
+    auto inferior = user_->mailboxes.lower_bound(prefix);
+    if (inferior != user_->mailboxes.end() && absl::StartsWith(inferior->first, prefix)) {
+      // RFC 9051 §6.3.4 names the response code.
+      TaggedNo(c.tag, "HASCHILDREN", "Name has inferior hierarchical names");
+      return;
+    }
     TaggedNo(c.tag, "NONEXISTENT", "No such mailbox");
     return;
   }
@@ -303,7 +351,8 @@ void ImapSession::CmdList(const ImapCommand& c) {
       return;
     }
   }
-  if (recursive && !select_subscribed) {
+  // RFC 5258 §3.1: RECURSIVEMATCH alone (or with only REMOTE) is BAD.
+  if (recursive && !select_subscribed && !select_special_use) {
     TaggedBad(c.tag, "", "RECURSIVEMATCH needs another selection option");
     return;
   }
@@ -318,7 +367,34 @@ void ImapSession::CmdList(const ImapCommand& c) {
       return;
     }
   }
+  for (absl::string_view item : args.return_status_items) {
+    if (!IsStatusItem(item)) {
+      TaggedBad(c.tag, "", absl::StrCat("Unknown STATUS item ", item));
+      return;
+    }
+    if (absl::EqualsIgnoreCase(item, "HIGHESTMODSEQ")) EnableCondstore();
+  }
   if (select_subscribed) return_subscribed = true;  // RFC 5258 §3.1
+  const bool has_criteria = select_subscribed || select_special_use;
+
+  const absl::string_view verb = lsub ? "LSUB" : "LIST";
+  std::vector<std::string> patterns;
+  bool any_pattern_too_long = false;
+  for (absl::string_view raw_pattern : args.patterns) {
+    if (raw_pattern.empty()) {
+      // RFC 3501 §6.3.8: the hierarchy delimiter and root. An extended
+      // LIST ignores an empty pattern instead (RFC 5258 §3).
+      if (!lsub && !args.extended) Untagged("LIST (\\Noselect) \"/\" \"\"");
+      continue;
+    }
+    std::string pattern = store::MailStore::CanonicalName(
+        absl::StrCat(args.reference, raw_pattern));
+    if (pattern.size() > kPatternBytesMax) {
+      any_pattern_too_long = true;
+      continue;
+    }
+    patterns.push_back(std::move(pattern));
+  }
 
   // Every existing name plus the superiors it implies.
   absl::btree_map<std::string, store::Mailbox*> names;  // nullptr: implied \Noselect
@@ -334,90 +410,100 @@ void ImapSession::CmdList(const ImapCommand& c) {
     auto it = names.upper_bound(name);
     return it != names.end() && absl::StartsWith(it->first, name + store::kHierarchySeparator);
   };
-  auto has_subscribed_child = [&subscriptions](const std::string& name) {
-    auto it = subscriptions.upper_bound(name);
-    return it != subscriptions.end() &&
-           absl::StartsWith(*it, name + store::kHierarchySeparator);
-  };
 
-  const absl::string_view verb = lsub ? "LSUB" : "LIST";
-  bool any_pattern_too_long = false;
-  absl::btree_set<std::string> emitted;
-  for (absl::string_view raw_pattern : args.patterns) {
-    if (raw_pattern.empty() && !lsub) {
-      // RFC 3501 §6.3.8: the hierarchy delimiter and root.
-      Untagged("LIST (\\Noselect) \"/\" \"\"");
-      continue;
-    }
-    std::string pattern = store::MailStore::CanonicalName(
-        absl::StrCat(args.reference, raw_pattern));
-    if (pattern.size() > kPatternBytesMax) {
-      any_pattern_too_long = true;
-      continue;
-    }
-    // Candidates: existing names (plain LIST) or subscriptions (LSUB,
-    // SUBSCRIBED), each at most once across patterns.
-    std::vector<std::string> candidates;
-    if (lsub || select_subscribed) {
-      candidates.assign(subscriptions.begin(), subscriptions.end());
-      if (recursive || lsub) {
-        for (const auto& [name, m] : names) {
-          if (!subscriptions.count(name) && has_subscribed_child(name)) candidates.push_back(name);
-        }
+  // The names that may be listed: existing ones, or the subscribed ones
+  // (LSUB, SUBSCRIBED) with their superiors when those may be listed for
+  // a subscribed descendant (LSUB's \Noselect, RECURSIVEMATCH).
+  absl::btree_set<std::string> universe;
+  if (lsub || select_subscribed) {
+    for (const std::string& name : subscriptions) {
+      universe.insert(name);
+      if (!lsub && !recursive) continue;
+      for (size_t pos = name.find(store::kHierarchySeparator); pos != std::string::npos;
+           pos = name.find(store::kHierarchySeparator, pos + 1)) {
+        universe.insert(name.substr(0, pos));
       }
-      std::sort(candidates.begin(), candidates.end());
-    } else {
-      for (const auto& [name, m] : names) candidates.push_back(name);
     }
-    for (const std::string& name : candidates) {
-      if (!MatchesPattern(name, pattern) || emitted.count(name)) continue;
+  } else {
+    for (const auto& [name, m] : names) universe.insert(name);
+  }
+  // Whether `name` meets the selection criteria.
+  auto selected = [&](const std::string& name) {
+    if ((lsub || select_subscribed) && subscriptions.count(name) == 0) return false;
+    if (select_special_use) {
+      auto found = names.find(name);
+      if (found == names.end() || found->second == nullptr || found->second->special_use().empty()) {
+        return false;
+      }
+    }
+    return lsub || has_criteria || names.count(name) > 0;
+  };
+  auto matches_any = [&patterns](const std::string& name) {
+    for (const std::string& p : patterns) {
+      if (MatchesPattern(name, p)) return true;
+    }
+    return false;
+  };
+  // RFC 5258 §3.3 rule 2B (and §3.5's suppression of redundant CHILDINFO):
+  // a name that does not meet the criteria is listed only for a
+  // descendant that does and that no pattern lists. RFC 3501 §6.3.9 has
+  // the same rule for LSUB's \Noselect superiors.
+  auto has_unlisted_selected_descendant = [&](const std::string& name) {
+    const std::string prefix = name + store::kHierarchySeparator;
+    for (auto it = universe.lower_bound(prefix);
+         it != universe.end() && absl::StartsWith(*it, prefix); ++it) {
+      if (selected(*it) && !matches_any(*it)) return true;
+    }
+    return false;
+  };
+  std::string child_info_text;
+  if (select_subscribed) child_info_text = "\"SUBSCRIBED\"";
+  if (select_special_use) {
+    absl::StrAppend(&child_info_text, child_info_text.empty() ? "" : " ", "\"SPECIAL-USE\"");
+  }
+
+  absl::btree_set<std::string> emitted;
+  for (const std::string& pattern : patterns) {
+    for (const std::string& name : universe) {
+      if (emitted.count(name) || !MatchesPattern(name, pattern)) continue;
+      const bool is_selected = selected(name);
+      const bool child_info = (lsub || recursive) && has_unlisted_selected_descendant(name);
+      if (!is_selected && !child_info) continue;
       auto found = names.find(name);
       store::Mailbox* mailbox = found == names.end() ? nullptr : found->second;
-      const bool exists = found != names.end();
       const bool subscribed = subscriptions.count(name) > 0;
-      if (select_special_use && (mailbox == nullptr || mailbox->special_use().empty())) continue;
       std::vector<std::string> attrs;
-      std::string child_info;
       if (lsub) {
-        if (!subscribed) {
-          // RFC 3501 §6.3.9: a matching unsubscribed superior of a
-          // subscribed name is listed \Noselect only for "%".
-          if (!absl::StrContains(pattern, '%')) continue;
-          attrs.push_back("\\Noselect");
-        }
+        // RFC 3501 §6.3.9: an unsubscribed superior of a subscribed name
+        // that the pattern does not reach is listed \Noselect.
+        if (!subscribed) attrs.push_back("\\Noselect");
       } else {
-        if (!exists) {
-          attrs.push_back("\\NonExistent");  // RFC 5258: subscribed but gone
-        } else if (mailbox == nullptr) {
-          attrs.push_back("\\Noselect");
+        if (found == names.end()) {
+          attrs.push_back("\\NonExistent");  // RFC 5258 §3: subscribed but gone
+        } else {
+          if (mailbox == nullptr) attrs.push_back("\\Noselect");
+          attrs.push_back(has_children(name) ? "\\HasChildren" : "\\HasNoChildren");
         }
-        if (exists) attrs.push_back(has_children(name) ? "\\HasChildren" : "\\HasNoChildren");
         if (mailbox != nullptr && !mailbox->special_use().empty()) {
           attrs.push_back(mailbox->special_use());
         }
         if (return_subscribed && subscribed) attrs.push_back("\\Subscribed");
-        // RFC 5258 §3.5: with RECURSIVEMATCH a name is also listed because
-        // a subscribed inferior matched, and says so in CHILDINFO.
-        if (recursive && has_subscribed_child(name)) {
-          child_info = " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
-        } else if (select_subscribed && !subscribed) {
-          continue;
-        }
       }
       emitted.insert(name);
       std::string line = absl::StrCat(verb, " (", absl::StrJoin(attrs, " "), ") \"/\" ");
       imap::ImapWriter(&line).AString(name);
-      line += child_info;
+      // RFC 5258 §3.5: CHILDINFO names the criteria a descendant meets.
+      if (!lsub && child_info) absl::StrAppend(&line, " (\"CHILDINFO\" (", child_info_text, "))");
       Untagged(line);
       if (return_status && mailbox != nullptr) {
+        // RFC 5819: the STATUS of each selectable listed mailbox follows
+        // its LIST response.
         std::string status, error;
         AppendStatusItems(mailbox, args.return_status_items, &status, &error);
-        if (error.empty()) {
-          std::string s = "STATUS ";
-          imap::ImapWriter(&s).AString(name);
-          absl::StrAppend(&s, " (", status, ")");
-          Untagged(s);
-        }
+        std::string s = "STATUS ";
+        imap::ImapWriter(&s).AString(name);
+        absl::StrAppend(&s, " (", status, ")");
+        Untagged(s);
       }
     }
   }
@@ -473,6 +559,10 @@ void ImapSession::CmdStatus(const ImapCommand& c) {
     TaggedBad(c.tag, "", error);
     return;
   }
+  for (absl::string_view item : c.flags) {
+    // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+    if (absl::EqualsIgnoreCase(item, "HIGHESTMODSEQ")) EnableCondstore();
+  }
   std::string line = "STATUS ";
   imap::ImapWriter(&line).AString(mailbox->name());
   absl::StrAppend(&line, " (", items, ")");
@@ -491,6 +581,16 @@ void ImapSession::CmdIdle(const ImapCommand& c) {
 }
 
 // ---- Updates ----
+
+void ImapSession::EnableCondstore() {
+  if (condstore_enabled_) return;
+  condstore_enabled_ = true;
+  // RFC 7162 §3.1: the first CONDSTORE enabling command with a mailbox
+  // selected reports its HIGHESTMODSEQ (as far as this client knows it).
+  if (view_) {
+    Untagged(absl::StrCat("OK [HIGHESTMODSEQ ", view_->SafeHighestModseq(), "] Highest"));
+  }
+}
 
 void ImapSession::FlushMailboxUpdates(bool allow_expunge) {
   if (!view_) return;
@@ -519,6 +619,13 @@ void ImapSession::FlushMailboxUpdates(bool allow_expunge) {
     if (condstore_enabled_) absl::StrAppend(&line, " MODSEQ (", m->modseq, ")");
     line += ")";
     Untagged(line);
+  }
+  if (!allow_expunge && condstore_enabled_) {
+    // RFC 7162 §3.2: while expunges are held back (FETCH, STORE, SEARCH),
+    // the client must not take a MODSEQ it saw for the mailbox's state.
+    if (uint64_t pending = view_->LowestPendingExpungeModseq()) {
+      Untagged(absl::StrCat("OK [HIGHESTMODSEQ ", pending - 1, "] Expunges are pending"));
+    }
   }
 }
 

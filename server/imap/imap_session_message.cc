@@ -23,12 +23,38 @@ using imap::ImapCommand;
 
 namespace {
 
+// Whether a search program refers to messages by sequence number ("$"
+// holds UIDs, so it does not count).
+bool UsesSequenceNumbers(const imap::SearchKey& key) {
+  if (key.kind == imap::SearchKeyKind::kSequenceSet && !key.set.is_saved_result()) return true;
+  for (const imap::SearchKey& child : key.children) {
+    if (UsesSequenceNumbers(child)) return true;
+  }
+  return false;
+}
+
 absl::string_view CodeFor(const absl::Status& s) {
   switch (s.code()) {
     case absl::StatusCode::kResourceExhausted: return "LIMIT";
     case absl::StatusCode::kInvalidArgument: return "CANNOT";
     case absl::StatusCode::kNotFound: return "NONEXISTENT";
     default: return "SERVERBUG";
+  }
+}
+
+// The URL of a BADURL response code: url-resp-text is any TEXT-CHAR but
+// "]" (RFC 4469 §5), so the few octets that would end the code or the
+// line are percent-encoded instead of breaking the response.
+void AppendUrlRespText(absl::string_view url, std::string* out) {
+  for (unsigned char ch : url) {
+    if (ch == ']' || ch == '\r' || ch == '\n' || ch == 0 || ch == 0xff) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out->push_back('%');
+      out->push_back(kHex[ch >> 4]);
+      out->push_back(kHex[ch & 0xf]);
+    } else {
+      out->push_back(static_cast<char>(ch));
+    }
   }
 }
 
@@ -127,7 +153,7 @@ void ImapSession::CmdAppend(const ImapCommand& c) {
       if (!resolver.FetchForCatenate(part.data, view_ ? view_->mailbox() : nullptr, &content,
                                      &error)) {
         std::string code = "BADURL ";
-        imap::ImapWriter(&code).AString(part.data);
+        AppendUrlRespText(part.data, &code);
         TaggedNo(c.tag, code, absl::StrCat("Cannot catenate URL: ", error));
         return;
       }
@@ -164,17 +190,23 @@ void ImapSession::CmdAppend(const ImapCommand& c) {
 // ---- FETCH ----
 
 void ImapSession::CmdFetch(const ImapCommand& c) {
+  if (c.vanished && !qresync_enabled_) {
+    // RFC 7162 §3.2.6; refused before anything (CONDSTORE included) is
+    // enabled by the command.
+    TaggedBad(c.tag, "", "VANISHED requires ENABLE QRESYNC");
+    return;
+  }
   std::vector<size_t> indexes;
   if (!ResolveSet(c, &indexes)) return;
   auto fetch = std::make_unique<PendingFetch>();
   fetch->tag = std::string(c.tag);
   fetch->uid = c.uid;
-  if (c.changed_since) condstore_enabled_ = true;  // RFC 7162 §3.1: enabling command
+  if (c.changed_since) EnableCondstore();  // RFC 7162 §3.1: enabling command
   fetch->attributes = c.fetch;
   bool has_uid = false;
   bool sets_seen = false;
   for (const FetchAttribute& a : c.fetch) {
-    if (a.item == FetchItem::kModSeq) condstore_enabled_ = true;
+    if (a.item == FetchItem::kModSeq) EnableCondstore();
     has_uid |= a.item == FetchItem::kUid;
     if (!view_->read_only() && !a.peek &&
         (a.item == FetchItem::kBodySection || a.item == FetchItem::kBinary ||
@@ -192,10 +224,6 @@ void ImapSession::CmdFetch(const ImapCommand& c) {
   // when CHANGEDSINCE is used.
   fetch->include_modseq = c.changed_since.has_value();
   if (c.vanished) {
-    if (!qresync_enabled_) {
-      TaggedBad(c.tag, "", "VANISHED requires ENABLE QRESYNC");
-      return;
-    }
     // RFC 7162 §3.2.6: expunged UIDs of the set since CHANGEDSINCE.
     std::vector<uint32_t> vanished;
     uint32_t largest = view_->size() ? view_->uid(view_->size() - 1) : 0;
@@ -266,6 +294,7 @@ void ImapSession::ContinueFetch() {
     bool first = true;
     bool flags_sent = false;
     bool modseq_sent = false;
+    bool uid_sent = false;
     const bool set_seen = f.seen_set.count(m->uid) > 0;
     auto item = [&](absl::string_view name) {
       if (!first) w.Space();
@@ -277,12 +306,14 @@ void ImapSession::ContinueFetch() {
         case FetchItem::kUid:
           item("UID ");
           w.Number(m->uid);
+          uid_sent = true;
           break;
         case FetchItem::kFlags: {
           item("FLAGS (");
           store::AppendFlagNames(m->flags, mailbox->keywords(), view_->recent(m->uid), &line);
           w.CloseList();
           flags_sent = true;
+          view_->NoteReported(m->uid, m->modseq);  // no need to repeat them
           break;
         }
         case FetchItem::kInternalDate:
@@ -385,6 +416,11 @@ void ImapSession::ContinueFetch() {
       store::AppendFlagNames(m->flags, mailbox->keywords(), view_->recent(m->uid), &line);
       w.CloseList();
     }
+    if (condstore_enabled_ && set_seen && !uid_sent) {
+      // RFC 7162 §3.2.4: a \Seen set by FETCH is reported with UID and MODSEQ.
+      item("UID ");
+      w.Number(m->uid);
+    }
     if ((f.include_modseq || (condstore_enabled_ && set_seen)) && !modseq_sent) {
       item("MODSEQ (");
       w.Number(m->modseq).CloseList();
@@ -422,7 +458,7 @@ void ImapSession::CmdStore(const ImapCommand& c) {
   uint8_t system = 0;
   std::vector<std::string> keywords;
   if (!ParseFlags(c.tag, c.flags, &system, &keywords, /*allow_recent=*/false)) return;
-  if (c.store.unchanged_since) condstore_enabled_ = true;
+  if (c.store.unchanged_since) EnableCondstore();
   store::Mailbox* mailbox = view_->mailbox();
   std::vector<uint32_t> uids;
   for (size_t i : indexes) {
@@ -436,6 +472,9 @@ void ImapSession::CmdStore(const ImapCommand& c) {
     TaggedNo(c.tag, CodeFor(result.status()), result.status().message());
     return;
   }
+  // The client knows what it just changed; .SILENT means it is not told
+  // (RFC 3501 §6.4.6), not even by the update report at the end.
+  for (uint32_t uid : result->changed) view_->NoteReported(uid, result->modseq);
   std::vector<uint32_t> failed = result->failed;
   std::sort(failed.begin(), failed.end());
   std::string flags;
@@ -444,11 +483,14 @@ void ImapSession::CmdStore(const ImapCommand& c) {
     if (m == nullptr) continue;
     if (std::binary_search(failed.begin(), failed.end(), m->uid)) continue;
     // RFC 7162 §3.1.3: with UNCHANGEDSINCE a FETCH with MODSEQ is sent
-    // even for .SILENT.
-    if (c.store.silent && !c.store.unchanged_since) continue;
+    // even for .SILENT; once CONDSTORE is on, so the client learns the
+    // MODSEQ of its own change (§3.1.4.2 example 14).
+    if (c.store.silent && !c.store.unchanged_since && !condstore_enabled_) continue;
     std::string line = absl::StrCat(i + 1, " FETCH (");
     std::vector<std::string> parts;
-    if (c.uid) parts.push_back(absl::StrCat("UID ", m->uid));
+    // RFC 7162 §3.2.4: once CONDSTORE is on, STORE's FETCH responses carry
+    // UID and MODSEQ.
+    if (c.uid || condstore_enabled_) parts.push_back(absl::StrCat("UID ", m->uid));
     if (!c.store.silent) {
       flags.clear();
       store::AppendFlagNames(m->flags, mailbox->keywords(), view_->recent(m->uid), &flags);
@@ -500,9 +542,11 @@ void ImapSession::CmdCopy(const ImapCommand& c, bool move) {
   std::string code;
   if (!copied->source_uids.empty()) {
     // RFC 4315 §3: the UID sets pair up in order.
+    // Both lists ascend (the store copies in UID order), so their compact
+    // forms still pair up.
     code = absl::StrCat("COPYUID ", destination->uidvalidity(), " ",
-                        absl::StrJoin(copied->source_uids, ","), " ",
-                        absl::StrJoin(copied->destination_uids, ","));
+                        imap::FormatNumberSet(copied->source_uids), " ",
+                        imap::FormatNumberSet(copied->destination_uids));
   }
   if (!move) {
     FinishAfterCommit(std::string(c.tag),
@@ -512,14 +556,16 @@ void ImapSession::CmdCopy(const ImapCommand& c, bool move) {
   }
   // RFC 6851 §4.3: COPYUID goes in an untagged OK before the expunges.
   if (!code.empty()) Untagged(absl::StrCat("OK [", code, "] Moved"));
-  if (source != destination) {
-    auto expunged = store_->Expunge(*source, copied->source_uids);
-    if (!expunged.ok()) {
-      TaggedNo(c.tag, CodeFor(expunged.status()), expunged.status().message());
-      return;
-    }
+  // A move within the mailbox is allowed too (RFC 6851 §3.3): the copies
+  // get new UIDs and the originals still go.
+  auto expunged = store_->Expunge(*source, copied->source_uids);
+  if (!expunged.ok()) {
+    TaggedNo(c.tag, CodeFor(expunged.status()), expunged.status().message());
+    return;
   }
-  FinishAfterCommit(std::string(c.tag), "OK MOVE completed", /*allow_expunge=*/true);
+  // RFC 6851 §4.4: with QRESYNC the new HIGHESTMODSEQ comes with the OK.
+  FinishAfterCommit(std::string(c.tag), "OK MOVE completed", /*allow_expunge=*/true,
+                    /*report_highest_modseq=*/qresync_enabled_ && !expunged->empty());
 }
 
 // ---- EXPUNGE ----
@@ -547,14 +593,20 @@ void ImapSession::CmdExpunge(const ImapCommand& c) {
       return;
     }
   }
-  FinishAfterCommit(std::string(c.tag), "OK EXPUNGE completed", /*allow_expunge=*/true);
+  // RFC 7162 §3.2.7, §3.2.9: with QRESYNC, an EXPUNGE that removed
+  // something reports the new HIGHESTMODSEQ in its tagged OK.
+  FinishAfterCommit(std::string(c.tag), "OK EXPUNGE completed", /*allow_expunge=*/true,
+                    /*report_highest_modseq=*/qresync_enabled_ && !uids.empty());
 }
 
 // ---- SEARCH ----
 
 void ImapSession::CmdSearch(const ImapCommand& c) {
+  const imap::SearchReturn& ret = c.search_return;
   if (!c.charset.empty() && !absl::EqualsIgnoreCase(c.charset, "UTF-8") &&
       !absl::EqualsIgnoreCase(c.charset, "US-ASCII")) {
+    // RFC 5182 §2.1: a SEARCH with SAVE that fails empties the result.
+    if (ret.save) saved_search_.clear();
     TaggedNo(c.tag, "BADCHARSET (US-ASCII UTF-8)", "Unsupported charset");
     return;
   }
@@ -569,15 +621,25 @@ void ImapSession::CmdSearch(const ImapCommand& c) {
       highest_modseq = std::max(highest_modseq, m->modseq);
     }
   }
-  if (evaluator.used_modseq()) condstore_enabled_ = true;
+  if (evaluator.used_modseq()) EnableCondstore();
   std::vector<uint32_t> numbers;
   for (size_t i : matches) {
     numbers.push_back(c.uid ? view_->uid(i) : static_cast<uint32_t>(i + 1));
   }
-  const imap::SearchReturn& ret = c.search_return;
+  // MIN and/or MAX without ALL or COUNT return (and save, and take the
+  // MODSEQ of) just those messages (RFC 5182 §2.4, RFC 4731 §3.2).
+  const bool only_min_max = (ret.min || ret.max) && !ret.all && !ret.count;
+  std::vector<size_t> returned = matches;
+  if (only_min_max && !matches.empty()) {
+    returned.clear();
+    if (ret.min) returned.push_back(matches.front());
+    if (ret.max && (!ret.min || matches.size() > 1)) returned.push_back(matches.back());
+    highest_modseq = 0;
+    for (size_t i : returned) highest_modseq = std::max(highest_modseq, view_->message(i)->modseq);
+  }
   if (ret.save) {
     saved_search_.clear();
-    for (size_t i : matches) saved_search_.push_back(view_->uid(i));
+    for (size_t i : returned) saved_search_.push_back(view_->uid(i));
   }
   if (!ret.requested) {
     std::string line = "SEARCH";
@@ -604,7 +666,9 @@ void ImapSession::CmdSearch(const ImapCommand& c) {
     }
     Untagged(line);
   }
-  FlushMailboxUpdates(/*allow_expunge=*/c.uid);
+  // RFC 7162 §3.2.10.2 (and RFC 3501 §7.4.1): no expunge is reported
+  // during SEARCH, nor during a UID SEARCH that uses sequence numbers.
+  FlushMailboxUpdates(/*allow_expunge=*/c.uid && !UsesSequenceNumbers(c.search));
   TaggedOk(c.tag, "SEARCH completed");
 }
 

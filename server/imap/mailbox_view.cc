@@ -5,12 +5,17 @@
 namespace lemonade::imap_server {
 
 MailboxView::MailboxView(store::Mailbox* mailbox, bool read_only, bool claim_recent)
-    : mailbox_(mailbox), read_only_(read_only), claim_recent_(claim_recent && !read_only) {
+    : mailbox_(mailbox),
+      read_only_(read_only),
+      show_recent_(claim_recent),
+      // RFC 3501 §2.3.2, §6.3.2: a read-only session sees \Recent but
+      // leaves it for the next session.
+      claim_recent_(claim_recent && !read_only) {
   uids_.reserve(mailbox->messages().size());
   const uint32_t recent_floor = mailbox->recent_claimed_uid();
   for (const store::Message& m : mailbox->messages()) {
     uids_.push_back(m.uid);
-    if (m.uid > recent_floor && claim_recent_) recent_.insert(m.uid);
+    if (m.uid > recent_floor && show_recent_) recent_.insert(m.uid);
   }
   if (!uids_.empty()) max_uid_seen_ = uids_.back();
   if (claim_recent_) mailbox->ClaimRecent(max_uid_seen_);
@@ -55,6 +60,21 @@ void MailboxView::ResolveUidSet(const imap::SequenceSet& set, std::vector<size_t
   }
 }
 
+uint64_t MailboxView::LowestPendingExpungeModseq() const {
+  const auto& expunged = mailbox_->expunged();
+  for (auto it = expunged.upper_bound(expunge_modseq_); it != expunged.end(); ++it) {
+    for (uint32_t uid : it->second) {
+      if (IndexOfUid(uid) >= 0) return it->first;
+    }
+  }
+  return 0;
+}
+
+uint64_t MailboxView::SafeHighestModseq() const {
+  const uint64_t pending = LowestPendingExpungeModseq();
+  return pending != 0 ? std::min(flags_modseq_, pending - 1) : flags_modseq_;
+}
+
 MailboxView::Updates MailboxView::Sync(bool allow_expunge) {
   Updates u;
   const uint64_t highest = mailbox_->highest_modseq();
@@ -85,7 +105,7 @@ MailboxView::Updates MailboxView::Sync(bool allow_expunge) {
     const uint32_t recent_floor = mailbox_->recent_claimed_uid();
     for (auto it = first_new; it != messages.end(); ++it) {
       uids_.push_back(it->uid);
-      if (claim_recent_ && it->uid > recent_floor) recent_.insert(it->uid);
+      if (show_recent_ && it->uid > recent_floor) recent_.insert(it->uid);
     }
     max_uid_seen_ = messages.back().uid;
     if (claim_recent_) mailbox_->ClaimRecent(max_uid_seen_);

@@ -70,10 +70,18 @@ class MailboxView {
   // The highest MODSEQ the client has been told about.
   uint64_t notified_modseq() const { return flags_modseq_; }
 
+  // The MODSEQ of the oldest expunge of a message still in the view (one
+  // the client has not been told about yet), or 0 if there is none.
+  uint64_t LowestPendingExpungeModseq() const;
+  // A HIGHESTMODSEQ the client may safely resynchronize from: everything
+  // up to it has been reported (RFC 7162 §3.2: below any delayed expunge).
+  uint64_t SafeHighestModseq() const;
+
  private:
   store::Mailbox* mailbox_;
   bool read_only_;
-  bool claim_recent_;
+  bool show_recent_;   // \Recent is reported to this session
+  bool claim_recent_;  // ...and taken from later sessions (read-write only)
   std::vector<uint32_t> uids_;
   absl::flat_hash_set<uint32_t> recent_;
   absl::flat_hash_map<uint32_t, uint64_t> reported_;

@@ -268,7 +268,7 @@ int RunExperiment(const std::vector<std::string>& args) {
         &gnuplot, "set terminal pngcairo size 1200,500 noenhanced\nset datafile separator ','\n",
         "set output '", out_dir, "/", scenario, ".png'\nset multiplot layout 1,2 title '", scenario,
         " (", seeds.size(), " seeds; bars: min..max)'\nset logscale y\nset style data yerrorbars\n",
-        "set xtics rotate by -30\n");
+        "set xtics rotate by -30\nset offsets 0.5, 0.5, 0, 0\nset grid ytics\n");
     for (const char* metric : {"completion_s", "mobile_wire_bytes"}) {
       // Aggregate in C++ to keep the plot script simple: one data file per
       // metric with columns x, mean, min, max, label.

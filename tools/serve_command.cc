@@ -186,6 +186,7 @@ int RunServe(const std::vector<std::string>& args) {
   imap_config.idle_timeout = Duration::Seconds(absl::GetFlag(FLAGS_imap_idle_timeout_s));
   imap_config.auth_failure_delay = Duration::Milliseconds(absl::GetFlag(FLAGS_auth_failure_delay_ms));
   imap_config.submit_users = {submit_user};
+  imap_config.log_protocol = absl::GetFlag(FLAGS_log_protocol);
   imap_server::ImapServer imap(env, store->get(), imap_config);
 
   std::string listening;
@@ -208,6 +209,7 @@ int RunServe(const std::vector<std::string>& args) {
   submit_config.tls_available = true;
   submit_config.allow_plaintext_auth = absl::GetFlag(FLAGS_allow_plaintext_auth);
   submit_config.message_bytes_max = absl::GetFlag(FLAGS_message_bytes_max);
+  submit_config.log_protocol = absl::GetFlag(FLAGS_log_protocol);
   submit_config.idle_timeout = Duration::Seconds(absl::GetFlag(FLAGS_smtp_idle_timeout_s));
   submit_config.auth_failure_delay = Duration::Milliseconds(absl::GetFlag(FLAGS_auth_failure_delay_ms));
   if (imap_port != 0) {

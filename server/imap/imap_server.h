@@ -57,6 +57,8 @@ struct ImapServerConfig {
   bool enable_compress = true;
   bool enable_resume = true;
   bool enable_qresync = true;
+  // Every protocol line to the EventLog (--log_protocol), redacted.
+  bool log_protocol = false;
 };
 
 // What the quick reconnect extension keeps of an abandoned session.

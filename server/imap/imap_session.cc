@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/common/protocol_log.h"
 #include "server/imap/imap_server.h"
 
 namespace lemonade::imap_server {
@@ -42,6 +43,9 @@ void ImapSession::Flush() {
   if (out_.empty()) return;
   std::string out;
   out.swap(out_);
+  if (server_->config().log_protocol) {
+    LogProtocolLines(env_.log, "S", io_->id(), out, Redaction::kNone);
+  }
   io_->Write(out);
 }
 
@@ -144,6 +148,10 @@ void ImapSession::OnClosed() {
 
 void ImapSession::OnBytes(absl::string_view bytes) {
   if (state_ == State::kLogout) return;
+  if (server_->config().log_protocol) {
+    LogProtocolLines(env_.log, "C", io_->id(), bytes,
+                     sasl_ ? Redaction::kEverything : Redaction::kImap);
+  }
   // Any progress counts as activity (a long APPEND upload is not idle).
   ResetIdleTimer();
   if (blocked_ || processing_) {
@@ -220,6 +228,17 @@ void ImapSession::ProcessInput(absl::string_view input) {
 }
 
 void ImapSession::HandleParseError(const imap::CommandError& error) {
+  if (sasl_ || idling_) {
+    // The line an AUTHENTICATE exchange or IDLE waited for was unreadable
+    // (too long): like any wrong line, it ends the exchange, with BAD.
+    const std::string tag = sasl_ ? sasl_tag_ : idle_tag_;
+    sasl_.reset();
+    sasl_resume_.reset();
+    idling_ = false;
+    idle_tag_.clear();
+    TaggedBad(tag, error.code, error.text);
+    return;
+  }
   std::string text = error.text;
   if (error.tag.empty()) {
     Untagged(absl::StrCat("BAD ", error.code.empty() ? "" : absl::StrCat("[", error.code, "] "),

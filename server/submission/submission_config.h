@@ -61,6 +61,8 @@ struct SubmissionServerConfig {
   // Whether CHUNKING/BINARYMIME are advertised.
   bool enable_chunking = true;
   Duration burl_timeout = Duration::Seconds(60);
+  // Every protocol line to the EventLog (--log_protocol), redacted.
+  bool log_protocol = false;
 };
 
 }  // namespace lemonade::submission

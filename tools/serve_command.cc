@@ -171,6 +171,18 @@ int RunServe(const std::vector<std::string>& args) {
   bool durable = false;
   (*store)->Commit([&durable](absl::Status) { durable = true; });
   RunUntil(posix, [&durable] { return durable; });
+  // Reclaim the space of expunged mail before serving, while nothing else
+  // writes to the store.
+  if ((*store)->CompactionWorthwhile()) {
+    bool compacted = false;
+    absl::Status compaction;
+    (*store)->Compact([&](absl::Status s) {
+      compaction = s;
+      compacted = true;
+    });
+    RunUntil(posix, [&compacted] { return compacted; });
+    if (!compaction.ok()) return Fail(absl::StrCat("compaction failed: ", compaction.message()), 1);
+  }
 
   std::vector<std::string> domains = absl::StrSplit(absl::GetFlag(FLAGS_domains), ',', absl::SkipEmpty());
   const std::string hostname = absl::GetFlag(FLAGS_hostname);

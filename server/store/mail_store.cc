@@ -5,6 +5,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include <zlib.h>
+
 #include "base/check.h"
 #include "server/store/password_hash.h"
 #include "server/store/record_codec.h"
@@ -28,6 +30,10 @@ enum RecordType : uint8_t {
   kRecordExpunge = 12,
   kRecordUrlauthKey = 13,
   kRecordBatch = 14,  // several records applied atomically
+  // Written only by compaction, to carry state the other records derive
+  // from history that compaction drops:
+  kRecordMailboxState = 15,     // uidnext, highest modseq, \Recent floor
+  kRecordExpungeHistory = 16,   // UIDs expunged at a modseq (for VANISHED)
 };
 
 absl::Status Corrupt(absl::string_view what) {
@@ -70,6 +76,10 @@ absl::Status MailStore::Recover() {
 }
 
 absl::Status MailStore::Write(uint8_t type, const std::string& body) {
+  if (compacting_) {
+    // Records written now would go to the log being replaced.
+    return absl::UnavailableError("the store is being compacted; try again shortly");
+  }
   auto offset = log_->Append(type, body);
   if (!offset.ok()) return offset.status();
   LogRecord record;
@@ -258,6 +268,36 @@ absl::Status MailStore::ApplyRecord(const LogRecord& record) {
       if (!r.Varint(&id) || !r.Bytes(&key)) return Corrupt("urlauth key");
       if (!FindMailboxById(id)) return Corrupt("urlauth key (unknown mailbox)");
       urlauth_keys_[id] = std::string(key);
+      return absl::OkStatus();
+    }
+    case kRecordMailboxState: {
+      uint64_t id, modseq;
+      uint32_t uidnext, recent;
+      if (!r.Varint(&id) || !r.Varint32(&uidnext) || !r.Varint(&modseq) || !r.Varint32(&recent)) {
+        return Corrupt("mailbox state");
+      }
+      Mailbox* mailbox = FindMailboxById(id);
+      if (!mailbox) return Corrupt("mailbox state (unknown mailbox)");
+      if (uidnext < mailbox->uidnext_) return Corrupt("mailbox state (UIDNEXT went back)");
+      mailbox->uidnext_ = uidnext;
+      mailbox->BumpModseq(modseq);
+      mailbox->ClaimRecent(recent);
+      return absl::OkStatus();
+    }
+    case kRecordExpungeHistory: {
+      uint64_t id, modseq, count;
+      if (!r.Varint(&id) || !r.Varint(&modseq) || !r.Varint(&count)) return Corrupt("history");
+      Mailbox* mailbox = FindMailboxById(id);
+      if (!mailbox) return Corrupt("history (unknown mailbox)");
+      std::vector<uint32_t>& list = mailbox->expunged_[modseq];
+      uint32_t previous = 0;
+      for (uint64_t i = 0; i < count; ++i) {
+        uint32_t delta;
+        if (!r.Varint32(&delta)) return Corrupt("history");
+        previous += delta;
+        list.push_back(previous);
+      }
+      mailbox->BumpModseq(modseq);
       return absl::OkStatus();
     }
     case kRecordBatch: {
@@ -743,6 +783,173 @@ absl::Status MailStore::WriteUrlauthKey(Mailbox& mailbox) {
   w.Varint(mailbox.id());
   w.Bytes(absl::string_view(reinterpret_cast<char*>(key), sizeof(key)));
   return Write(kRecordUrlauthKey, body);
+}
+
+// ---- Compaction ----
+
+uint64_t MailStore::LiveBytesEstimate() const {
+  absl::flat_hash_map<uint64_t, uint32_t> bodies;
+  uint64_t metadata = 0;
+  for (const auto& [id, mailbox] : mailboxes_) {
+    metadata += 64 + mailbox->messages().size() * 32;
+    for (const Message& m : mailbox->messages()) bodies.emplace(m.body_offset, m.size);
+  }
+  uint64_t total = metadata;
+  for (const auto& [offset, size] : bodies) total += size;
+  return total;
+}
+
+bool MailStore::CompactionWorthwhile() const {
+  const uint64_t live = LiveBytesEstimate();
+  return log_->size() > 2 * live + (1 << 20);
+}
+
+void MailStore::Compact(absl::AnyInvocable<void(absl::Status)> done) {
+  // The new log holds the current state only: users, mailboxes (with
+  // UIDNEXT, HIGHESTMODSEQ and the expunge history QRESYNC needs), keyword
+  // tables, messages (each distinct body once; copies refer to it), flags
+  // and URLAUTH keys. It replaces the old log atomically; until the rename
+  // is durable the old log stays the truth, so a crash at any point loses
+  // nothing.
+  std::string out;
+  absl::flat_hash_map<uint64_t, uint64_t> moved;  // old body offset -> new
+  auto emit = [&out](uint8_t type, const std::string& body) -> uint64_t {
+    // Mirrors StoreLog's framing: [u32 length][u32 crc][type][body].
+    std::string header;
+    RecordWriter w(&header);
+    w.Fixed32(static_cast<uint32_t>(body.size() + 1));
+    uLong crc = crc32(0L, Z_NULL, 0);
+    const Bytef t = type;
+    crc = crc32(crc, &t, 1);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    w.Fixed32(static_cast<uint32_t>(crc));
+    w.U8(type);
+    out += header;
+    const uint64_t body_offset = out.size();
+    out += body;
+    return body_offset;
+  };
+  for (const auto& [id, user] : users_) {
+    std::string body;
+    RecordWriter w(&body);
+    w.Varint(user.id);
+    w.Bytes(user.name);
+    w.Bytes(user.password_hash);
+    emit(kRecordUserAdd, body);
+  }
+  for (const auto& [id, mailbox] : mailboxes_) {
+    std::string body;
+    RecordWriter w(&body);
+    w.Varint(mailbox->id());
+    w.Varint(mailbox->owner_id());
+    w.Bytes(mailbox->name());
+    w.Varint(mailbox->uidvalidity());
+    w.Bytes(mailbox->special_use());
+    emit(kRecordMailboxCreate, body);
+    for (const std::string& keyword : mailbox->keywords().names()) {
+      std::string k;
+      RecordWriter kw(&k);
+      kw.Varint(mailbox->id());
+      kw.Bytes(keyword);
+      emit(kRecordKeyword, k);
+    }
+    for (const auto& [modseq, uids] : mailbox->expunged()) {
+      std::string h;
+      RecordWriter hw(&h);
+      hw.Varint(mailbox->id());
+      hw.Varint(modseq);
+      std::vector<uint32_t> sorted = uids;
+      std::sort(sorted.begin(), sorted.end());
+      hw.Varint(sorted.size());
+      uint32_t previous = 0;
+      for (uint32_t uid : sorted) {
+        hw.Varint(uid - previous);
+        previous = uid;
+      }
+      emit(kRecordExpungeHistory, h);
+    }
+    for (const Message& m : mailbox->messages()) {
+      std::string meta;
+      RecordWriter mw(&meta);
+      mw.Varint(mailbox->id());
+      mw.Varint(m.uid);
+      mw.Varint(m.modseq);
+      mw.SignedVarint(m.internal_date);
+      mw.SignedVarint(m.zone_offset_minutes);
+      mw.U8(m.flags.system);
+      mw.Fixed64(m.flags.keywords);
+      mw.Varint(m.size);
+      auto it = moved.find(m.body_offset);
+      if (it != moved.end()) {
+        mw.Varint(it->second);
+        emit(kRecordCopy, meta);
+        continue;
+      }
+      auto bytes = log_->ReadAt(m.body_offset, m.size);
+      if (!bytes.ok() || bytes->size() != m.size) {
+        env_.timers->Post([done = std::move(done)]() mutable {
+          done(absl::DataLossError("cannot read a message while compacting"));
+        });
+        return;
+      }
+      RecordWriter(&meta).Varint(m.size);
+      const size_t meta_size = meta.size();
+      meta += *bytes;
+      const uint64_t body_offset = emit(kRecordAppend, meta);
+      moved[m.body_offset] = body_offset + meta_size;
+    }
+    std::string state;
+    RecordWriter sw(&state);
+    sw.Varint(mailbox->id());
+    sw.Varint(mailbox->uidnext());
+    sw.Varint(mailbox->highest_modseq());
+    sw.Varint(mailbox->recent_claimed_uid());
+    emit(kRecordMailboxState, state);
+    auto key = urlauth_keys_.find(mailbox->id());
+    if (key != urlauth_keys_.end()) {
+      std::string k;
+      RecordWriter kw(&k);
+      kw.Varint(mailbox->id());
+      kw.Bytes(key->second);
+      emit(kRecordUrlauthKey, k);
+    }
+  }
+  for (const auto& [id, user] : users_) {
+    for (const std::string& name : user.subscriptions) {
+      std::string body;
+      RecordWriter w(&body);
+      w.Varint(user.id);
+      w.Bytes(name);
+      w.U8(1);
+      emit(kRecordSubscribe, body);
+    }
+  }
+  const uint64_t before = log_->size();
+  const std::string path = absl::StrCat(options_.directory, "/mail.log");
+  compacting_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  env_.disk->WriteFileAtomically(
+      path, std::move(out),
+      [this, alive, path, before, moved = std::move(moved),
+       done = std::move(done)](absl::Status status) mutable {
+        if (alive.expired()) return;
+        compacting_ = false;
+        if (!status.ok()) return done(status);
+        // Point every message at its bytes in the new log, and reopen it.
+        for (auto& [id, mailbox] : mailboxes_) {
+          for (Message& m : mailbox->messages_) m.body_offset = moved.at(m.body_offset);
+        }
+        body_cache_.clear();
+        body_lru_.clear();
+        body_cache_bytes_ = 0;
+        auto reopened = StoreLog::Open(env_.disk, env_.timers, path,
+                                       [](const LogRecord&) { return absl::OkStatus(); });
+        if (!reopened.ok()) return done(reopened.status());
+        log_ = std::move(*reopened);
+        env_.log->Log(LogLevel::kInfo, "store",
+                      absl::StrCat("compacted the log from ", before, " to ", log_->size(), " bytes"));
+        done(absl::OkStatus());
+      });
 }
 
 // ---- Durability ----

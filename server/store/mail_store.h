@@ -141,6 +141,15 @@ class MailStore {
   // Replaces the secret (RESETKEY), invalidating every URL issued for it.
   absl::Status ResetUrlauthKey(Mailbox& mailbox);
 
+  // ---- Compaction ----
+  // Whether the log holds much more than the live state (expunged or
+  // deleted messages, superseded flags): more than twice it, plus 1 MiB.
+  bool CompactionWorthwhile() const;
+  // Rewrites the log as the current state only and replaces it atomically
+  // (crash-safe at every point). Call when no change is waiting for its
+  // commit (at start-up, before serving); `done` reports the outcome.
+  void Compact(absl::AnyInvocable<void(absl::Status)> done);
+
   // ---- Durability ----
   // Runs `done` once every change made so far is on stable storage.
   void Commit(absl::AnyInvocable<void(absl::Status)> done);
@@ -165,6 +174,8 @@ class MailStore {
   std::unique_ptr<StoreLog> log_;
   LogRecoveryStats recovery_stats_;
 
+  uint64_t LiveBytesEstimate() const;
+
   absl::btree_map<uint64_t, User> users_;  // by id
   absl::btree_map<uint64_t, std::unique_ptr<Mailbox>> mailboxes_;
   absl::flat_hash_map<uint64_t, std::string> urlauth_keys_;  // mailbox id -> key
@@ -180,6 +191,8 @@ class MailStore {
   absl::flat_hash_map<uint64_t, CachedBody> body_cache_;
   std::list<uint64_t> body_lru_;
   size_t body_cache_bytes_ = 0;
+  bool compacting_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace lemonade::store

@@ -20,6 +20,9 @@
 //    The stream stays writable after the peer's FIN (TCP half-close).
 //  - OnStreamWritable(): after Write()s, once all of them have been handed
 //    to the kernel.
+//  - SetHandler(nullptr) pauses delivery: bytes and the close event wait
+//    (reading stops at NetworkOptions::read_buffer_max_bytes, so TCP flow
+//    control slows the peer) until a handler is set again.
 //  - StartTls(): per env.h, undelivered plaintext is discarded; bytes
 //    arriving after the call are TLS records (plaintext injected by an
 //    attacker makes the handshake fail). Writes issued after StartTls() are

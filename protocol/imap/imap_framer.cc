@@ -143,6 +143,7 @@ FrameResult ImapFramer::Feed(absl::string_view input) {
       bool had_lf = lf != nullptr;
       Reset();
       discard_line_ = !had_lf;
+      expect_line_ = false;  // a raw line asked for was this one, and is spent
       return r;
     }
     if (!lf) {

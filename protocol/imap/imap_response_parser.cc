@@ -335,7 +335,8 @@ ImapResponseParser::ImapResponseParser(const ImapLimits& limits)
 ResponseParseResult ImapResponseParser::Parse(absl::string_view input) {
   FrameResult f = framer_.Feed(input);
   if (f.event == FrameEvent::kError) {
-    error_ = "response too large";
+    error_ = framer_.error().kind == FrameErrorKind::kBadLiteral ? "invalid literal"
+                                                                 : "response too large";
     return {f.consumed, ResponseEvent::kError};
   }
   if (f.event != FrameEvent::kFrame) return {f.consumed, ResponseEvent::kNeedMore};

@@ -58,7 +58,10 @@ class StructureParser {
 
   Stop ParsePart(uint32_t index);
   Stop ParseMultipartBody(uint32_t index, std::string boundary);
-  Stop ScanToStop();
+  Stop ScanToStop() { return ScanToStop(pos_); }
+  // content_begin may lie before pos_: the content's first line end then
+  // counts as the line end a delimiter at pos_ takes for itself.
+  Stop ScanToStop(size_t content_begin);
   int MatchDelimiter(size_t line_begin, bool* close) const;
   Stop MakeStop(size_t line_begin, size_t content_begin, int boundary, bool close) const;
   Stop EndStop() const;
@@ -139,8 +142,7 @@ StructureParser::Stop StructureParser::EndStop() const {
   return stop;
 }
 
-StructureParser::Stop StructureParser::ScanToStop() {
-  const size_t content_begin = pos_;
+StructureParser::Stop StructureParser::ScanToStop(size_t content_begin) {
   const char* data = raw_.data();
   const size_t size = raw_.size();
   size_t p = pos_;
@@ -292,9 +294,19 @@ StructureParser::Stop StructureParser::ParseMultipartBody(uint32_t index, std::s
   while (stop.boundary == level) {
     SkipDelimiterLine(stop);
     if (stop.close) {
-      // The epilogue runs to an enclosing delimiter or the end.
+      // The epilogue runs to an enclosing delimiter or the end. RFC 2046
+      // §5.1.1: the close delimiter's line end opens the epilogue, so when
+      // an enclosing delimiter follows at once, that line end is the
+      // enclosing delimiter's own CRLF and not part of this multipart.
       boundaries_.resize(level);
-      return ScanToStop();
+      size_t epilogue_begin = pos_;
+      if (epilogue_begin > stop.line_begin && raw_[epilogue_begin - 1] == '\n') {
+        --epilogue_begin;
+        if (epilogue_begin > stop.line_begin && raw_[epilogue_begin - 1] == '\r') {
+          --epilogue_begin;
+        }
+      }
+      return ScanToStop(epilogue_begin);
     }
     if (parts_.size() >= limits_.parts_max) accepting = false;
     if (!accepting) {

@@ -136,6 +136,36 @@ TEST(MessageStructureTest, PreambleEpilogueAndImplicitClose) {
                              "It has two lines.\r\n"));
 }
 
+// RFC 2046 §5.1.1: the line end after a close delimiter opens the
+// epilogue; with no epilogue it belongs to the enclosing delimiter, so the
+// inner multipart ends with "--inner--" and nothing after it.
+TEST(MessageStructureTest, CloseDelimiterFollowedByEnclosingDelimiter) {
+  const std::string inner_body =
+      "--inner\r\n\r\none\r\n--inner\r\n\r\ntwo\r\n--inner--";
+  const std::string raw = absl::StrCat(
+      "Content-Type: multipart/mixed; boundary=outer\r\n\r\n"
+      "--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n",
+      inner_body,
+      "\r\n--outer\r\n\r\nlast\r\n--outer--\r\n");
+  MessageStructure s = ParseChecked(raw);
+  const Part& root = s.part(0);
+  ASSERT_EQ(root.children.size(), 2u);
+  const uint32_t inner = root.children[0];
+  EXPECT_EQ(Body(raw, s, inner), inner_body);
+  EXPECT_EQ(s.part(inner).body_lines, 6u);
+  EXPECT_EQ(Body(raw, s, s.part(inner).children[1]), "two");
+  EXPECT_EQ(Body(raw, s, root.children[1]), "last");
+
+  // With an epilogue, the inner multipart's body runs to its end.
+  const std::string with_epilogue = absl::StrCat(
+      "Content-Type: multipart/mixed; boundary=outer\r\n\r\n"
+      "--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n",
+      inner_body, "\r\nepilogue\r\n--outer--\r\n");
+  MessageStructure e = ParseChecked(with_epilogue);
+  EXPECT_EQ(Body(with_epilogue, e, e.part(0).children[0]),
+            absl::StrCat(inner_body, "\r\nepilogue"));
+}
+
 // Boundaries that prefix each other: the longest match wins; a nested
 // multipart reusing its parent's boundary: the innermost wins.
 TEST(MessageStructureTest, PrefixAndRepeatedBoundaries) {
@@ -207,8 +237,8 @@ TEST(MessageStructureTest, NestedForwards) {
   // The encapsulated message ends with its close delimiter line, whose line
   // end is its own (Dovecot: the next delimiter takes no line end when it
   // starts the content).
-  EXPECT_TRUE(absl::EndsWith(Body(raw, s, root.children[1]), "Lunch at noon?\r\n--middle--\r\n"));
-  EXPECT_EQ(forward.body_lines, 21u);
+  EXPECT_TRUE(absl::EndsWith(Body(raw, s, root.children[1]), "Lunch at noon?\r\n--middle--"));
+  EXPECT_EQ(forward.body_lines, 20u);
 }
 
 // RFC 2046 §5.1.5: parts of a multipart/digest default to message/rfc822.

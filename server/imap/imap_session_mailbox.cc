@@ -82,8 +82,8 @@ std::vector<uint32_t> ExpandSet(const imap::SequenceSet& set, uint32_t largest) 
 // The STATUS data items we answer (RFC 3501 §6.3.10, RFC 7162 §3.1.7,
 // RFC 8438 SIZE).
 bool IsStatusItem(absl::string_view item) {
-  static constexpr absl::string_view kItems[] = {"MESSAGES", "RECENT",        "UIDNEXT", "UIDVALIDITY",
-                                                 "UNSEEN",   "HIGHESTMODSEQ", "SIZE"};
+  static constexpr absl::string_view kItems[] = {
+      "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "HIGHESTMODSEQ", "SIZE"};
   for (absl::string_view known : kItems) {
     if (absl::EqualsIgnoreCase(item, known)) return true;
   }
@@ -432,7 +432,8 @@ void ImapSession::CmdList(const ImapCommand& c) {
     if ((lsub || select_subscribed) && subscriptions.count(name) == 0) return false;
     if (select_special_use) {
       auto found = names.find(name);
-      if (found == names.end() || found->second == nullptr || found->second->special_use().empty()) {
+      if (found == names.end() || found->second == nullptr ||
+          found->second->special_use().empty()) {
         return false;
       }
     }

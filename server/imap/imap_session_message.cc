@@ -375,7 +375,14 @@ void ImapSession::ContinueFetch() {
             }
             w.Space();
           }
-          w.Literal8IfNeeded(content);
+          // RFC 3501 §4.3: a literal cannot carry NUL, and literal8 is only
+          // for BINARY (RFC 3516 §4.2), which clients may not support. A
+          // binary message (APPENDed as literal8, or submitted with
+          // BINARYMIME) is therefore sent with each NUL as 0x80, as Dovecot
+          // does: every size stays what BODYSTRUCTURE and RFC822.SIZE say,
+          // and BINARY[] still returns the exact octets.
+          std::replace(content.begin(), content.end(), '\0', '\x80');
+          w.Literal(content);
           break;
         }
         case FetchItem::kBinary:

@@ -2,6 +2,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "protocol/mime/body_structure.h"
 #include "protocol/mime/charset.h"
 #include "protocol/mime/envelope.h"
@@ -50,6 +52,34 @@ bool MessageAccess::AppendPartStructure(const std::vector<uint32_t>& part,
   std::optional<uint32_t> index = structure_.FindPart(part);
   if (!index) return false;
   mime::AppendPartBodyStructure(*bytes_, structure_, *index, /*extensible=*/true, w);
+  return true;
+}
+
+bool MessageAccess::AppendDecodedPartStructure(const std::vector<uint32_t>& part,
+                                               absl::string_view decoded,
+                                               imap::ImapWriter* w) const {
+  if (part.empty() || !HasPart(part)) return false;
+  imap::SectionSpec mime;
+  mime.part = part;
+  mime.text = imap::SectionSpec::Text::kMime;
+  const std::string header = Section(mime);
+  // The part's MIME header without its Content-Transfer-Encoding field
+  // (continuation lines included), then "binary" and the decoded content.
+  std::string synthetic;
+  bool had_encoding = false;
+  bool skipping = false;
+  for (absl::string_view line : absl::StrSplit(header, "\r\n")) {
+    if (line.empty()) continue;
+    if (line[0] != ' ' && line[0] != '\t') {
+      skipping = absl::StartsWithIgnoreCase(line, "Content-Transfer-Encoding:");
+      had_encoding |= skipping;
+    }
+    if (!skipping) absl::StrAppend(&synthetic, line, "\r\n");
+  }
+  if (!had_encoding) return false;
+  absl::StrAppend(&synthetic, "Content-Transfer-Encoding: binary\r\n\r\n", decoded);
+  MessageAccess converted(std::make_shared<const std::string>(std::move(synthetic)));
+  converted.AppendBodyStructure(w, /*extensible=*/true);
   return true;
 }
 

@@ -42,6 +42,13 @@ class MessageAccess {
   // False if the part does not exist.
   bool AppendPartStructure(const std::vector<uint32_t>& part, imap::ImapWriter* w) const;
 
+  // The BODYSTRUCTURE `part` would have if its content were `decoded` with
+  // an identity encoding: what URLFETCH's BODYPARTSTRUCTURE reports next to
+  // BINARY (RFC 5524 §3.2). False if the part had no transfer encoding to
+  // remove (then AppendPartStructure describes it as it is).
+  bool AppendDecodedPartStructure(const std::vector<uint32_t>& part, absl::string_view decoded,
+                                  imap::ImapWriter* w) const;
+
   // BODY[section] contents (RFC 3501 §6.4.5). A part beyond the structure
   // gives an empty string, as Dovecot does.
   std::string Section(const imap::SectionSpec& section) const;

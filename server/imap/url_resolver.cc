@@ -296,6 +296,23 @@ void UrlResolver::AppendUrlFetchData(absl::string_view text, const FetchOptions&
     w->Nil();
     return;
   }
+  // RFC 5524 §4: a part that does not exist gives NIL, not metadata.
+  if (!(*access)->HasPart(section.part)) {
+    w->Nil();
+    return;
+  }
+  std::string binary;
+  bool binary_ok = false;
+  if (options.binary) {
+    binary_ok = section.text == imap::SectionSpec::Text::kAll &&
+                (*access)->Binary(section.part, &binary) == MessageAccess::BinaryResult::kOk;
+    if (binary_ok && target.url.partial) {
+      const url::UrlPartial& p = *target.url.partial;
+      binary = p.offset >= binary.size()
+                   ? std::string()
+                   : binary.substr(p.offset, p.length ? *p.length : std::string::npos);
+    }
+  }
   bool first = true;
   auto sep = [&] {
     if (!first) w->Space();
@@ -304,24 +321,21 @@ void UrlResolver::AppendUrlFetchData(absl::string_view text, const FetchOptions&
   if (options.body_part_structure) {
     sep();
     w->Raw("(BODYPARTSTRUCTURE ");
-    if (!(*access)->AppendPartStructure(section.part, w)) w->Nil();
+    // RFC 5524 §3.2: next to BINARY it describes the data as returned,
+    // decoded, with an identity encoding.
+    if (!(binary_ok && (*access)->AppendDecodedPartStructure(section.part, binary, w)) &&
+        !(*access)->AppendPartStructure(section.part, w)) {
+      w->Nil();
+    }
     w->CloseList();
   }
   if (options.binary) {
     sep();
     w->Raw("(BINARY ");
-    std::string content;
-    if (section.text != imap::SectionSpec::Text::kAll ||
-        (*access)->Binary(section.part, &content) != MessageAccess::BinaryResult::kOk) {
-      w->Nil();  // RFC 5524 §3: NIL when the part cannot be decoded
+    if (binary_ok) {
+      w->Literal8IfNeeded(binary);
     } else {
-      if (target.url.partial) {
-        const url::UrlPartial& p = *target.url.partial;
-        content = p.offset >= content.size()
-                      ? std::string()
-                      : content.substr(p.offset, p.length ? *p.length : std::string::npos);
-      }
-      w->Literal8IfNeeded(content);
+      w->Nil();  // RFC 5524 §3.2: NIL when the part cannot be decoded
     }
     w->CloseList();
   }

@@ -485,7 +485,14 @@ absl::Status MailStore::RenameMailbox(const User& user, absl::string_view from,
   std::string source = CanonicalName(from);
   std::string target = CanonicalName(to);
   Mailbox* mailbox = FindMailbox(user, source);
-  if (!mailbox) return absl::NotFoundError("no such mailbox");
+  // A \Noselect name that only exists through its inferiors (left behind
+  // by DELETE, RFC 3501 §6.3.4) can be renamed too: its inferiors move
+  // (the §6.3.5 example renames such a "foo").
+  const bool has_inferiors = [&] {
+    auto it = user.mailboxes.lower_bound(source + kHierarchySeparator);
+    return it != user.mailboxes.end() && absl::StartsWith(it->first, source + kHierarchySeparator);
+  }();
+  if (!mailbox && !has_inferiors) return absl::NotFoundError("no such mailbox");
   if (user.mailboxes.count(target)) return absl::AlreadyExistsError("target mailbox exists");
   if (target == "INBOX" || target.empty()) return absl::InvalidArgumentError("invalid target");
   if (absl::StartsWith(target, source + kHierarchySeparator)) {

@@ -226,6 +226,33 @@ TEST_F(MailStoreTest, KeywordsArePerMailboxAndCapped) {
   EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
 }
 
+// RFC 3501 §6.3.5: a \Noselect name left by DELETE is renamed with its
+// inferiors; a name with neither a mailbox nor inferiors is not found.
+TEST_F(MailStoreTest, RenamingANoselectNameMovesItsInferiors) {
+  std::string before;
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->AddUser("bob", "secret").ok());
+    const User& bob = *store->FindUser("bob");
+    auto bar = store->CreateMailbox(bob, "foo/bar");
+    ASSERT_TRUE(bar.ok());
+    ASSERT_TRUE(store->Append(**bar, "Subject: b\r\n\r\nb\r\n", 0, {}, 0, 0).ok());
+    ASSERT_TRUE(store->DeleteMailbox(bob, "foo").ok());
+    ASSERT_EQ(store->FindMailbox(bob, "foo"), nullptr);
+    EXPECT_EQ(store->RenameMailbox(bob, "fo", "x").code(), absl::StatusCode::kNotFound);
+    ASSERT_TRUE(store->RenameMailbox(bob, "foo", "zowie").ok());
+    EXPECT_EQ(store->FindMailbox(bob, "foo/bar"), nullptr);
+    EXPECT_EQ(store->FindMailbox(bob, "zowie"), nullptr);  // still \Noselect
+    const Mailbox* moved = store->FindMailbox(bob, "zowie/bar");
+    ASSERT_NE(moved, nullptr);
+    EXPECT_EQ(moved->messages().size(), 1u);
+    ASSERT_TRUE(Commit(*store).ok());
+    before = Image(*store);
+  }
+  auto again = Open();
+  EXPECT_EQ(Image(*again), before);
+}
+
 // Passwords are stored as salted PBKDF2 hashes and checked exactly.
 TEST_F(MailStoreTest, PasswordsAreSaltedHashes) {
   auto store = Open();

@@ -80,11 +80,13 @@ void BurlFetcher::OnStreamData(absl::string_view bytes) {
     imap::ResponseParseResult r = parser_->Parse(bytes);
     bytes.remove_prefix(r.consumed);
     if (r.event == imap::ResponseEvent::kError) {
-      if (step_ == Step::kLoggingIn || step_ == Step::kFetching) {
-        Finish({Result::Kind::kTooBig, "", parser_->error()});
-      } else {
-        Finish({Result::Kind::kUnavailable, "", parser_->error()});
-      }
+      // Only a response over the size limit (the URLFETCH literal) means
+      // "too big"; anything else is a broken IMAP server, a temporary
+      // failure rather than a verdict on the message.
+      const bool too_big = parser_->error() == "response too large" &&
+                           (step_ == Step::kLoggingIn || step_ == Step::kFetching);
+      Finish({too_big ? Result::Kind::kTooBig : Result::Kind::kUnavailable, "",
+              parser_->error()});
       return;
     }
     if (r.event == imap::ResponseEvent::kResponse) OnResponse(parser_->response());

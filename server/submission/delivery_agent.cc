@@ -22,6 +22,23 @@ void DeliveryAgent::Start() {
   for (const std::string& id : ids) Schedule(id);
 }
 
+void DeliveryAgent::Submit(QueuedMessage message, absl::AnyInvocable<void(absl::Status)> done) {
+  const std::string id = message.id;
+  std::weak_ptr<bool> alive = alive_;
+  queue_->Put(std::move(message),
+              [this, alive, id, done = std::move(done)](absl::Status status) mutable {
+                if (alive.expired()) return;
+                if (status.ok()) {
+                  Schedule(id);
+                } else {
+                  // Nothing may be acknowledged (or delivered) that is not
+                  // durable.
+                  queue_->Remove(id);
+                }
+                done(status);
+              });
+}
+
 bool DeliveryAgent::IsLocalDomain(absl::string_view domain) const {
   for (const std::string& d : config_.local_domains) {
     if (absl::EqualsIgnoreCase(d, domain)) return true;
@@ -134,19 +151,18 @@ void DeliveryAgent::AfterRelay(const std::string& id, const RelayClient::Result&
       r.diagnostic = absl::StrCat(o.code, " ", o.status, " ", o.text);
       r.status = o.status;
       if (o.code >= 200 && o.code < 300) {
+        // Its notice (if any) is decided in Finish().
         r.state = QueuedRecipient::State::kDelivered;
-        r.reported = true;
         ++delivered_;
-        if (WantsNotice(r, DsnAction::kRelayed)) Notify(*m, DsnAction::kRelayed, {&r});
       } else if (o.code >= 500) {
         r.state = QueuedRecipient::State::kFailed;
       }
     }
   }
-  Finish(id);
+  Finish(id, result.dsn);
 }
 
-void DeliveryAgent::Finish(const std::string& id) {
+void DeliveryAgent::Finish(const std::string& id, bool relay_has_dsn) {
   QueuedMessage* m = queue_->Find(id);
   attempting_.erase(id);
   if (m == nullptr) return;
@@ -161,8 +177,8 @@ void DeliveryAgent::Finish(const std::string& id) {
       r.diagnostic = absl::StrCat("delivery time expired; last error: ", r.diagnostic);
     }
   }
-  // Notices: failures and local successes once, delays once.
-  std::vector<const QueuedRecipient*> failed, delivered, delayed;
+  // Notices: failures and successes once, delays once.
+  std::vector<const QueuedRecipient*> failed, delivered, relayed, delayed;
   for (QueuedRecipient& r : m->recipients) {
     if (r.state == QueuedRecipient::State::kFailed && !r.reported) {
       r.reported = true;
@@ -170,44 +186,87 @@ void DeliveryAgent::Finish(const std::string& id) {
       if (WantsNotice(r, DsnAction::kFailed)) failed.push_back(&r);
     } else if (r.state == QueuedRecipient::State::kDelivered && !r.reported) {
       r.reported = true;
-      if (r.local && WantsNotice(r, DsnAction::kDelivered)) delivered.push_back(&r);
+      if (r.local) {
+        if (WantsNotice(r, DsnAction::kDelivered)) delivered.push_back(&r);
+      } else if (!relay_has_dsn && WantsNotice(r, DsnAction::kRelayed)) {
+        // RFC 3461 §5.2.2 (b): a next hop without DSN cannot confirm
+        // delivery, so we say "relayed"; one with DSN got NOTIFY and will
+        // report itself (§5.2.1).
+        relayed.push_back(&r);
+      }
     } else if (r.state == QueuedRecipient::State::kPending && !r.delay_notified &&
                now - m->arrival >= config_.delay_notice_after) {
       r.delay_notified = true;
       if (WantsNotice(r, DsnAction::kDelayed)) delayed.push_back(&r);
     }
   }
-  if (!failed.empty()) Notify(*m, DsnAction::kFailed, failed);
-  if (!delivered.empty()) Notify(*m, DsnAction::kDelivered, delivered);
-  if (!delayed.empty()) Notify(*m, DsnAction::kDelayed, delayed);
-  if (m->done()) {
-    // Local deliveries must be durable before the queue forgets them.
-    std::weak_ptr<bool> alive = alive_;
-    store_->Commit([this, alive, id](absl::Status status) {
-      if (alive.expired()) return;
-      if (status.ok()) queue_->Remove(id);
-    });
-    return;
-  }
-  // Retry later with exponential backoff.
-  Duration backoff = config_.retry_initial;
-  for (uint32_t i = 1; i < m->attempts && backoff < config_.retry_max; ++i) backoff = backoff * 2;
-  if (backoff > config_.retry_max) backoff = config_.retry_max;
-  m->next_attempt = std::min(now + backoff, expiry);
+  // The queue file changes only once the store's deliveries and every
+  // notice are durable: until then a crash repeats this attempt (the old
+  // file still says "pending, not reported").
+  struct Pending {
+    int remaining = 1;
+    absl::Status status;
+    absl::AnyInvocable<void(absl::Status)> then;
+  };
+  auto pending = std::make_shared<Pending>();
+  auto arrived = [pending](absl::Status status) {
+    if (!status.ok() && pending->status.ok()) pending->status = status;
+    if (--pending->remaining == 0) pending->then(pending->status);
+  };
+  const bool done = m->done();
   std::weak_ptr<bool> alive = alive_;
-  store_->Commit([this, alive, id](absl::Status status) {
+  pending->then = [this, alive, id, done](absl::Status status) {
     if (alive.expired()) return;
+    QueuedMessage* message = queue_->Find(id);
+    if (message == nullptr) return;
+    if (!status.ok()) {
+      // Try again later; the recipients' states keep what was done.
+      message->next_attempt = env_.Now() + config_.retry_initial;
+      Schedule(id);
+      return;
+    }
+    if (done) {
+      queue_->Remove(id);
+      return;
+    }
     queue_->Update(id, [this, alive, id](absl::Status) {
       if (alive.expired()) return;
       Schedule(id);
     });
-  });
+  };
+  if (!done) {
+    // Retry later with exponential backoff.
+    Duration backoff = config_.retry_initial;
+    for (uint32_t i = 1; i < m->attempts && backoff < config_.retry_max; ++i) backoff = backoff * 2;
+    if (backoff > config_.retry_max) backoff = config_.retry_max;
+    m->next_attempt = std::min(now + backoff, expiry);
+  }
+  // Compose every notice before queueing any: queueing inserts into the
+  // queue's map, which may move `m` (btree nodes do not keep addresses).
+  std::vector<QueuedMessage> notices;
+  const std::pair<DsnAction, const std::vector<const QueuedRecipient*>*> kinds[] = {
+      {DsnAction::kFailed, &failed},
+      {DsnAction::kDelivered, &delivered},
+      {DsnAction::kRelayed, &relayed},
+      {DsnAction::kDelayed, &delayed}};
+  for (const auto& [action, recipients] : kinds) {
+    if (recipients->empty()) continue;
+    std::optional<QueuedMessage> notice = MakeNotice(*m, action, *recipients);
+    if (notice) notices.push_back(std::move(*notice));
+  }
+  m = nullptr;
+  for (QueuedMessage& notice : notices) {
+    ++pending->remaining;
+    QueueNotice(std::move(notice), arrived);
+  }
+  store_->Commit(arrived);
 }
 
-void DeliveryAgent::Notify(const QueuedMessage& message, DsnAction action,
-                           const std::vector<const QueuedRecipient*>& recipients) {
+std::optional<QueuedMessage> DeliveryAgent::MakeNotice(
+    const QueuedMessage& message, DsnAction action,
+    const std::vector<const QueuedRecipient*>& recipients) {
   // Never answer a bounce with a bounce (RFC 3461 §6.2), nor notify <>.
-  if (message.is_dsn || message.sender.empty()) return;
+  if (message.is_dsn || message.sender.empty()) return std::nullopt;
   QueuedMessage dsn;
   dsn.id = queue_->NewId();
   dsn.sender = "";
@@ -219,13 +278,24 @@ void DeliveryAgent::Notify(const QueuedMessage& message, DsnAction action,
   dsn.recipients.push_back(to);
   dsn.content = ComposeDsn(message, action, recipients, config_.hostname, env_.Now(), dsn.id,
                            message.arrival + config_.delivery_expiry);
+  return dsn;
+}
+
+void DeliveryAgent::QueueNotice(QueuedMessage notice,
+                                absl::AnyInvocable<void(absl::Status)> durable) {
   ++dsns_sent_;
-  const std::string id = dsn.id;
+  const std::string id = notice.id;
   std::weak_ptr<bool> alive = alive_;
-  queue_->Put(std::move(dsn), [this, alive, id](absl::Status status) {
-    if (alive.expired() || !status.ok()) return;
-    Schedule(id);
-  });
+  queue_->Put(std::move(notice),
+              [this, alive, id, durable = std::move(durable)](absl::Status status) mutable {
+                if (alive.expired()) return;
+                if (status.ok()) {
+                  Schedule(id);
+                } else {
+                  queue_->Remove(id);
+                }
+                durable(status);
+              });
 }
 
 }  // namespace lemonade::submission

@@ -11,10 +11,14 @@
 #define LEMONADE_SERVER_SUBMISSION_DELIVERY_AGENT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "env/env.h"
 #include "server/store/mail_store.h"
 #include "server/submission/dsn.h"
@@ -32,6 +36,12 @@ class DeliveryAgent {
 
   // Schedules every queued message.
   void Start();
+  // Queues a newly accepted `message` durably, then schedules its delivery
+  // and runs `done` (on failure the message is forgotten and `done` gets
+  // the error). Delivery does not depend on the caller still existing: a
+  // message whose client left before its final 250 is still delivered
+  // (RFC 5321 §6.1: once it is safely queued it is ours).
+  void Submit(QueuedMessage message, absl::AnyInvocable<void(absl::Status)> done);
   // Schedules one message at its due time.
   void Schedule(const std::string& id);
 
@@ -50,9 +60,18 @@ class DeliveryAgent {
   void Attempt(const std::string& id);
   void DeliverLocally(QueuedMessage& message);
   void AfterRelay(const std::string& id, const RelayClient::Result& result);
-  void Finish(const std::string& id);
-  void Notify(const QueuedMessage& message, DsnAction action,
-              const std::vector<const QueuedRecipient*>& recipients);
+  // Ends an attempt: notices, then the queue file is removed (all done) or
+  // rewritten for the next retry — only once the store's deliveries and
+  // every notice queued here are durable, so a crash in between repeats
+  // the attempt instead of losing a notice. `relay_has_dsn`: the next hop
+  // took over DSN duties for what it accepted (RFC 3461 §5.2.1).
+  void Finish(const std::string& id, bool relay_has_dsn = false);
+  // The DSN about `recipients` of `message`, to its sender; none for a
+  // DSN or a message from <>. Does not touch the queue's entries.
+  std::optional<QueuedMessage> MakeNotice(const QueuedMessage& message, DsnAction action,
+                                          const std::vector<const QueuedRecipient*>& recipients);
+  // Queues a notice durably, schedules it, then runs `durable`.
+  void QueueNotice(QueuedMessage notice, absl::AnyInvocable<void(absl::Status)> durable);
 
   Env env_;
   const SubmissionServerConfig& config_;

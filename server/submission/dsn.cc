@@ -81,6 +81,10 @@ std::string ComposeDsn(const QueuedMessage& message, DsnAction action,
   absl::StrAppend(&out, "Reporting-MTA: dns; ", reporting_host, "\r\n");
   if (!message.envid.empty()) absl::StrAppend(&out, "Original-Envelope-Id: ", message.envid, "\r\n");
   absl::StrAppend(&out, "Arrival-Date: ", FormatRfc5322Date(message.arrival), "\r\n");
+  // RFC 4865 §5.1.2: a held message's notices carry its hold request.
+  if (!message.hold.empty()) {
+    absl::StrAppend(&out, "Future-Release-Request: ", message.hold, "\r\n");
+  }
   for (const QueuedRecipient* r : recipients) {
     absl::StrAppend(&out, "\r\n");
     if (!r->orcpt.empty()) absl::StrAppend(&out, "Original-Recipient: ", r->orcpt, "\r\n");

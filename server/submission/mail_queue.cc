@@ -12,7 +12,10 @@ using store::RecordWriter;
 
 namespace {
 
-constexpr uint32_t kFormatMagic = 0x4c514d31;  // "LQM1"
+constexpr uint32_t kFormatMagicV1 = 0x4c514d31;  // "LQM1"
+// "LQM2" adds the FUTURERELEASE hold-param after is_dsn; LQM1 files (from
+// before) still load, with no hold-param.
+constexpr uint32_t kFormatMagic = 0x4c514d32;
 
 }  // namespace
 
@@ -37,6 +40,7 @@ std::string EncodeQueuedMessage(const QueuedMessage& m) {
   w.SignedVarint(m.next_attempt.unix_nanos());
   w.Varint(m.attempts);
   w.U8(m.is_dsn ? 1 : 0);
+  w.Bytes(m.hold);
   w.Varint(m.recipients.size());
   for (const QueuedRecipient& r : m.recipients) {
     w.Bytes(r.address);
@@ -55,16 +59,18 @@ absl::StatusOr<QueuedMessage> DecodeQueuedMessage(absl::string_view bytes) {
   RecordReader r(bytes);
   QueuedMessage m;
   uint32_t magic;
-  absl::string_view id, sender, envid, content;
+  absl::string_view id, sender, envid, hold, content;
   uint8_t ret, body, is_dsn;
   int64_t arrival, release, next;
   uint64_t attempts, count;
-  if (!r.Fixed32(&magic) || magic != kFormatMagic || !r.Bytes(&id) || !r.Bytes(&sender) ||
-      !r.Bytes(&envid) || !r.U8(&ret) || !r.U8(&body) || !r.SignedVarint(&arrival) ||
-      !r.SignedVarint(&release) || !r.SignedVarint(&next) || !r.Varint(&attempts) ||
-      !r.U8(&is_dsn) || !r.Varint(&count) || ret > 2 || body > 3 || count > 100000) {
+  if (!r.Fixed32(&magic) || (magic != kFormatMagic && magic != kFormatMagicV1) ||
+      !r.Bytes(&id) || !r.Bytes(&sender) || !r.Bytes(&envid) || !r.U8(&ret) || !r.U8(&body) ||
+      !r.SignedVarint(&arrival) || !r.SignedVarint(&release) || !r.SignedVarint(&next) ||
+      !r.Varint(&attempts) || !r.U8(&is_dsn) || (magic == kFormatMagic && !r.Bytes(&hold)) ||
+      !r.Varint(&count) || ret > 2 || body > 3 || count > 100000) {
     return absl::DataLossError("corrupt queue file header");
   }
+  m.hold = std::string(hold);
   m.id = std::string(id);
   m.sender = std::string(sender);
   m.envid = std::string(envid);

@@ -49,6 +49,10 @@ struct QueuedMessage {
   smtp::BodyType body = smtp::BodyType::kUnspecified;
   Time arrival;
   Time release;             // FUTURERELEASE: not before this
+  // The RFC 4865 hold-param as requested ("for;3600" or
+  // "until;2024-01-01T06:00:00Z"), for DSNs' Future-Release-Request
+  // (§5.1.2); empty if none.
+  std::string hold;
   Time next_attempt;
   uint32_t attempts = 0;
   bool is_dsn = false;      // a bounce never causes another bounce

@@ -115,7 +115,9 @@ std::string RelayClient::RcptLine(size_t i) const {
 
 void RelayClient::SendTransaction() {
   smtp::MailParameters mail;
-  mail.size = message_.content.size();
+  // RFC 1870 §4: SIZE= only to a server that offered SIZE; a strict one
+  // refuses parameters it does not know (555, permanent).
+  if (size_) mail.size = message_.content.size();
   if (eight_bit_) mail.body = smtp::BodyType::k8BitMime;
   std::string envid_storage, sender_storage;
   if (dsn_) {
@@ -165,6 +167,8 @@ void RelayClient::OnReply(const smtp::SmtpReply& reply) {
         pipelining_ = ehlo->Has("PIPELINING");
         dsn_ = ehlo->Has("DSN");
         eight_bit_ = ehlo->Has("8BITMIME");
+        size_ = ehlo->Has("SIZE");
+        result_.dsn = dsn_;
       }
       SendTransaction();
       return;

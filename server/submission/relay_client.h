@@ -33,6 +33,9 @@ class RelayClient : public StreamHandler {
     // False when the session failed before any recipient got a verdict
     // (connection refused, dropped): everything is a temporary failure.
     bool connected = false;
+    // The next hop offered DSN (RFC 3461), so NOTIFY, ORCPT, RET and ENVID
+    // went along and it reports on what it accepted.
+    bool dsn = false;
     std::string error;
     std::vector<RecipientOutcome> recipients;  // same order as requested
   };
@@ -69,6 +72,7 @@ class RelayClient : public StreamHandler {
   bool pipelining_ = false;
   bool dsn_ = false;
   bool eight_bit_ = false;
+  bool size_ = false;
   // Replies seen in the transaction: MAIL, each RCPT, then DATA.
   size_t replies_seen_ = 0;
   bool mail_ok_ = false;

@@ -7,6 +7,8 @@
 #include "protocol/imap/imap_date.h"
 #include "protocol/sasl/sasl_mechanism.h"
 #include "protocol/url/imap_url.h"
+#include "protocol/url/rfc3339.h"
+#include "server/common/protocol_log.h"
 #include "server/submission/message_headers.h"
 #include "server/submission/submission_server.h"
 
@@ -20,8 +22,61 @@ using smtp::SmtpVerb;
 namespace {
 
 constexpr int kErrorsMax = 20;  // bad commands before we hang up
+// Input held while a command waits (BURL, the queue write, the AUTH
+// failure delay) may hold a whole pipelined message (SIZE octets) plus
+// this much of commands; beyond that the client is not waiting for
+// replies at all and the session ends rather than buffer without bound.
+constexpr size_t kHeldInputSlackBytes = 256 * 1024;
 
 EnhancedStatusCode Esc(int a, int b, int c) { return EnhancedStatusCode{a, b, c}; }
+
+// The commands whose replies RFC 2920 §3.2 (5) forbids buffering.
+bool FlushesAtOnce(SmtpVerb verb) {
+  switch (verb) {
+    case SmtpVerb::kEhlo:
+    case SmtpVerb::kHelo:
+    case SmtpVerb::kData:
+    case SmtpVerb::kVrfy:
+    case SmtpVerb::kExpn:
+    case SmtpVerb::kQuit:
+    case SmtpVerb::kNoop:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// RFC 5321 §4.4 TCP-info: the peer's address as an address literal
+// ("[192.0.2.1]", "[IPv6:2001:db8::1]"), from Stream::peer_address()'s
+// "host:port" / "[v6]:port"; anything else is kept as a Domain would be.
+std::string TcpInfoOf(absl::string_view peer) {
+  if (absl::StartsWith(peer, "[")) {
+    const size_t close = peer.find(']');
+    if (close != absl::string_view::npos) {
+      return absl::StrCat("[IPv6:", peer.substr(1, close - 1), "]");
+    }
+    return std::string(peer);
+  }
+  const size_t colon = peer.rfind(':');
+  const absl::string_view host = colon == absl::string_view::npos ? peer : peer.substr(0, colon);
+  if (!host.empty() && absl::ascii_isdigit(static_cast<unsigned char>(host.front()))) {
+    return absl::StrCat("[", host, "]");
+  }
+  return std::string(host);
+}
+
+// RFC 3461 §4.2/§4.4: ENVID and ORCPT decode to printable US-ASCII
+// (graphic characters and white space) — they end up in DSN fields, where
+// a CR or LF would forge lines. nullopt for anything else.
+std::optional<std::string> DecodePrintableXtext(absl::string_view xtext) {
+  std::optional<std::string> decoded = smtp::DecodeXtext(xtext);
+  if (!decoded) return std::nullopt;
+  for (char ch : *decoded) {
+    const unsigned char c = ch;
+    if ((c < 0x20 && c != '\t') || c > 0x7e) return std::nullopt;
+  }
+  return decoded;
+}
 
 // "local@domain" with the local part unquoted, or "" for the null path.
 std::string AddressOf(const smtp::SmtpPath& path) {
@@ -79,6 +134,9 @@ void SubmissionSession::Flush() {
   if (out_.empty() || closing_) return;
   std::string out;
   out.swap(out_);
+  if (server_->config().log_protocol) {
+    LogProtocolLines(env_.log, "S", id(), out, Redaction::kNone);
+  }
   stream_->Write(out);
 }
 
@@ -99,9 +157,20 @@ void SubmissionSession::OnStreamClosed(absl::Status status) {
 
 void SubmissionSession::OnStreamData(absl::string_view bytes) {
   if (closing_) return;
+  if (server_->config().log_protocol) {
+    LogProtocolLines(env_.log, "C", id(), bytes,
+                     sasl_ ? Redaction::kEverything : Redaction::kSmtp);
+  }
   // Any progress counts as activity: a slow upload over GPRS is not idle.
   ResetIdleTimer();
   if (blocked_ || processing_) {
+    if (held_input_.size() + bytes.size() >
+        server_->config().message_bytes_max + kHeldInputSlackBytes) {
+      held_input_.clear();
+      Reply(421, Esc(4, 7, 0), "Too much pipelined input; closing");
+      CloseAfterFlush();
+      return;
+    }
     held_input_.append(bytes.data(), bytes.size());
     return;
   }
@@ -146,6 +215,9 @@ void SubmissionSession::Process(absl::string_view input) {
           held_input_.clear();
         }
         OnCommand(e.command);
+        // RFC 2920 §3.2 (5): replies to EHLO, DATA, VRFY, EXPN, QUIT and
+        // NOOP are never held back behind later commands.
+        if (FlushesAtOnce(e.command.verb)) Flush();
         break;
       case SmtpEvent::Kind::kAuthResponse:
         ContinueAuth(e.data);
@@ -173,8 +245,13 @@ void SubmissionSession::Process(absl::string_view input) {
         OnBdatEnd(e.bdat_octets, e.bdat_last);
         break;
       case SmtpEvent::Kind::kError: {
+        // An error on an AUTH response line ends the exchange (the parser
+        // is back in command mode).
+        sasl_.reset();
         smtp::SmtpReply reply = smtp::SuggestedReply(e.error, e.error_verb);
         smtp::AppendSmtpReply(reply, &out_);
+        // RFC 2920 §3.2 (6): nor are replies to unrecognized commands.
+        if (e.error == smtp::SmtpParseError::kUnknownCommand) Flush();
         if (e.fatal || ++errors_ > kErrorsMax) {
           if (!e.fatal) Reply(421, Esc(4, 7, 0), "Too many errors, closing");
           CloseAfterFlush();
@@ -401,18 +478,31 @@ void SubmissionSession::CmdMail(const SmtpCommand& c) {
   }
   // RFC 4865 §4.2 items 7-10.
   std::optional<Time> release;
+  std::string hold;
   if (mail.hold_for_seconds) {
     if (*mail.hold_for_seconds > config.future_release_interval_max_seconds) {
       return Reply(501, Esc(5, 5, 4), "HOLDFOR exceeds the maximum release interval");
     }
     release = env_.Now() + Duration::Seconds(*mail.hold_for_seconds);
+    hold = absl::StrCat("for;", *mail.hold_for_seconds);
   }
   if (mail.hold_until_unix_seconds) {
-    const Time until = Time::FromUnixSeconds(*mail.hold_until_unix_seconds);
-    if (until > env_.Now() + Duration::Seconds(config.future_release_interval_max_seconds)) {
+    // Compared in seconds: RFC 3339 allows years up to 9999, which do not
+    // fit in Time's nanoseconds (nor do years before 1678).
+    const int64_t until = *mail.hold_until_unix_seconds;
+    const Time now = env_.Now();
+    const Time latest = now + Duration::Seconds(config.future_release_interval_max_seconds);
+    if (until > latest.unix_seconds()) {
       return Reply(501, Esc(5, 5, 4), "HOLDUNTIL is later than the maximum release date");
     }
-    release = until;
+    // A time already past releases the message at once.
+    release = until <= now.unix_seconds() ? now : Time::FromUnixSeconds(until);
+    hold = absl::StrCat("until;", url::FormatRfc3339DateTime(*mail.hold_until_unix_seconds));
+  }
+  std::optional<std::string> envid;
+  if (mail.envid) {
+    envid = DecodePrintableXtext(*mail.envid);
+    if (!envid) return Reply(501, Esc(5, 5, 4), "Invalid parameter value");
   }
   // RFC 6409 §4.3, §8: the envelope sender must belong to the user.
   const std::string sender = AddressOf(c.path);
@@ -430,11 +520,9 @@ void SubmissionSession::CmdMail(const SmtpCommand& c) {
   transaction_.mail.size = mail.size;
   transaction_.mail.body = mail.body;
   transaction_.mail.ret = mail.ret;
-  if (mail.envid) {
-    std::optional<std::string> decoded = smtp::DecodeXtext(*mail.envid);
-    transaction_.envid = decoded.value_or("");
-  }
+  transaction_.envid = envid.value_or("");
   transaction_.release = release;
+  transaction_.hold = std::move(hold);
   Reply(250, Esc(2, 1, 0), "Sender OK");
 }
 
@@ -447,6 +535,11 @@ void SubmissionSession::CmdRcpt(const SmtpCommand& c) {
     return smtp::AppendSmtpReply(smtp::UnknownParameterReply(*p), &out_);
   }
   const SubmissionServerConfig& config = server_->config();
+  std::optional<std::string> orcpt;
+  if (c.rcpt.orcpt_type && c.rcpt.orcpt_xtext) {
+    orcpt = DecodePrintableXtext(*c.rcpt.orcpt_xtext);
+    if (!orcpt) return Reply(501, Esc(5, 5, 4), "Invalid parameter value");
+  }
   std::string address = AddressOf(c.path);
   if (c.path.kind == smtp::SmtpPath::Kind::kPostmaster && !config.local_domains.empty()) {
     // RFC 5321 §4.1.1.3: "Postmaster" without a domain is ours.
@@ -467,10 +560,7 @@ void SubmissionSession::CmdRcpt(const SmtpCommand& c) {
   QueuedRecipient r;
   r.address = address;
   r.notify = c.rcpt.notify;
-  if (c.rcpt.orcpt_type && c.rcpt.orcpt_xtext) {
-    std::optional<std::string> decoded = smtp::DecodeXtext(*c.rcpt.orcpt_xtext);
-    r.orcpt = absl::StrCat(*c.rcpt.orcpt_type, ";", decoded.value_or(""));
-  }
+  if (orcpt) r.orcpt = absl::StrCat(*c.rcpt.orcpt_type, ";", *orcpt);
   transaction_.recipients.push_back(std::move(r));
   Reply(250, Esc(2, 1, 5), absl::StrCat("Recipient <", address, "> OK"));
 }
@@ -542,33 +632,40 @@ void SubmissionSession::OnBdatEnd(uint64_t octets, bool last) {
 void SubmissionSession::CmdBurl(const SmtpCommand& c) {
   const SubmissionServerConfig& config = server_->config();
   if (!transaction_.active) return Reply(503, Esc(5, 5, 1), "Need MAIL command");
+  // RFC 4468 §3.2: a BURL that fails fails the whole transaction, whether
+  // the URL was refused here or its fetch failed; content already sent
+  // with BDAT or earlier BURLs is discarded and the client starts over.
+  auto fail = [this](int code, EnhancedStatusCode enhanced, absl::string_view text) {
+    Reply(code, enhanced, text);
+    ResetTransaction();
+  };
   if (transaction_.recipients.empty()) {
-    return Reply(554, Esc(5, 5, 0), "No recipients have been specified");
+    return fail(554, Esc(5, 5, 0), "No recipients have been specified");
   }
   url::UrlParseResult parsed = url::ParseImapUrl(c.url);
   if (!parsed.ok()) {
-    return Reply(554, Esc(5, 5, 4),
-                 absl::StrCat("Invalid IMAP URL: ", url::UrlErrorName(parsed.error)));
+    return fail(554, Esc(5, 5, 4),
+                absl::StrCat("Invalid IMAP URL: ", url::UrlErrorName(parsed.error)));
   }
   const url::ImapUrl& u = *parsed.url;
   if (!u.urlauth || !u.urlauth->verifier) {
     // Only URLAUTH URLs are supported ("BURL imap"); plain URLs would need a
     // trust relationship we do not advertise.
-    return Reply(554, Esc(5, 7, 8), "URL resolution requires trust relationship");
+    return fail(554, Esc(5, 7, 8), "URL resolution requires trust relationship");
   }
   // RFC 4468 §3.3: a submit+ URL must name this client's identity.
   const url::UrlAccess& access = u.urlauth->access;
   if (access.kind == url::UrlAccessKind::kUser ||
       (access.kind == url::UrlAccessKind::kSubmit &&
        !absl::EqualsIgnoreCase(access.user, user_))) {
-    return Reply(554, Esc(5, 7, 0), "IMAP URL authorization failed");
+    return fail(554, Esc(5, 7, 0), "IMAP URL authorization failed");
   }
   const BurlTrust* trust = nullptr;
   for (const BurlTrust& t : config.burl_trust) {
     if (absl::EqualsIgnoreCase(t.host, u.host)) trust = &t;
   }
   if (trust == nullptr) {
-    return Reply(554, Esc(5, 7, 8), "URL resolution requires trust relationship");
+    return fail(554, Esc(5, 7, 8), "URL resolution requires trust relationship");
   }
   transaction_.chunked = true;
   const uint64_t room = config.message_bytes_max - transaction_.content.size();
@@ -636,13 +733,15 @@ void SubmissionSession::FinishMessage(int code, EnhancedStatusCode enhanced) {
   const Time now = env_.Now();
   m.arrival = now;
   m.release = transaction_.release.value_or(now);
+  m.hold = transaction_.hold;
   m.next_attempt = m.release;
   m.recipients = transaction_.recipients;
   // RFC 6409 §8: trace and missing Date/Message-ID. RFC 3848 protocol names.
   const char* with = stream_->is_tls() ? (user_.empty() ? "ESMTPS" : "ESMTPSA")
                                        : (user_.empty() ? "ESMTP" : "ESMTPA");
-  std::string header = absl::StrCat("Received: from ", helo_name_, " (", stream_->peer_address(),
-                                    ")\r\n\tby ", server_->config().hostname,
+  std::string header = absl::StrCat("Received: from ", helo_name_, " (",
+                                    TcpInfoOf(stream_->peer_address()), ")\r\n\tby ",
+                                    server_->config().hostname,
                                     " (lemonade) with ", with, " id ", m.id);
   if (m.recipients.size() == 1) absl::StrAppend(&header, "\r\n\tfor <", m.recipients[0].address, ">");
   absl::StrAppend(&header, "; ", FormatRfc5322Date(now), "\r\n");
@@ -658,17 +757,17 @@ void SubmissionSession::FinishMessage(int code, EnhancedStatusCode enhanced) {
   Block();
   Flush();
   std::weak_ptr<bool> alive = alive_;
-  queue->Put(std::move(m), [this, alive, id, code, enhanced](absl::Status status) {
-    if (alive.expired()) return;
+  // The delivery agent owns the message from here: it is delivered even
+  // if this session is gone by the time it is durable.
+  server_->delivery()->Submit(std::move(m), [this, alive, id, code,
+                                             enhanced](absl::Status status) {
+    if (alive.expired() || closing_) return;
     if (!status.ok()) {
       // Nothing may be acknowledged that is not durable.
-      server_->queue()->Remove(id);
-      if (!closing_) Reply(451, Esc(4, 3, 0), "Queue write failed; try again later");
+      Reply(451, Esc(4, 3, 0), "Queue write failed; try again later");
     } else {
-      server_->delivery()->Schedule(id);
-      if (!closing_) Reply(code, enhanced, absl::StrCat("Ok, queued as ", id));
+      Reply(code, enhanced, absl::StrCat("Ok, queued as ", id));
     }
-    if (closing_) return;
     Flush();
     Unblock();
   });

@@ -7,8 +7,11 @@
 // fetching its URL from the IMAP server, the final 250 waiting for the
 // queue file to be durable, a failed AUTH's delay — holds every later
 // command, so replies always come back in order (RFC 2920 §3). Replies are
-// written when the input at hand is used up or before waiting, never one
-// write per reply, so a pipelined group gets its replies in one flight.
+// written when the input at hand is used up, before waiting, and right
+// after the replies RFC 2920 §3.2 (5)(6) forbids buffering (EHLO, DATA,
+// VRFY, EXPN, QUIT, NOOP, unrecognized commands) — never one write per
+// reply, so a pipelined group of RSET/MAIL/RCPT/BDAT/BURL gets its replies
+// in one flight.
 #ifndef LEMONADE_SERVER_SUBMISSION_SUBMISSION_SESSION_H_
 #define LEMONADE_SERVER_SUBMISSION_SUBMISSION_SESSION_H_
 
@@ -49,6 +52,7 @@ class SubmissionSession : public StreamHandler {
     smtp::MailParameters mail;     // views are not kept: owned copies below
     std::string envid;
     std::optional<Time> release;
+    std::string hold;              // RFC 4865 hold-param, for DSNs
     std::vector<QueuedRecipient> recipients;
     std::string content;
     bool chunked = false;          // BDAT/BURL used: DATA no longer allowed

@@ -43,13 +43,19 @@ bool TestConnection::WaitFor(absl::string_view text) {
 }
 
 std::string TestConnection::WaitForLine(absl::string_view prefix) {
+  return WaitForLineWhere(
+      [prefix](absl::string_view line) { return line.substr(0, prefix.size()) == prefix; });
+}
+
+std::string TestConnection::WaitForLineWhere(
+    const std::function<bool(absl::string_view)>& matches) {
   size_t line_end = std::string::npos;
   bool ok = run_until_([&] {
     size_t pos = mark_;
     while (pos < received_.size()) {
       size_t eol = received_.find("\r\n", pos);
       if (eol == std::string::npos) return false;
-      if (absl::string_view(received_).substr(pos, eol - pos).substr(0, prefix.size()) == prefix) {
+      if (matches(absl::string_view(received_).substr(pos, eol - pos))) {
         line_end = eol + 2;
         return true;
       }
@@ -76,6 +82,7 @@ void TestConnection::Close() {
 }
 
 void TestConnection::OnStreamData(absl::string_view bytes) {
+  arrivals_.push_back({env_.Now(), bytes.size()});
   received_.append(bytes.data(), bytes.size());
 }
 

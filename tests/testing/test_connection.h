@@ -14,9 +14,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "base/time.h"
 #include "env/env.h"
 
 namespace lemonade::testing {
@@ -27,6 +29,13 @@ using RunUntilFn = std::function<bool(std::function<bool()> done)>;
 
 class TestConnection : public StreamHandler {
  public:
+  // One OnStreamData() call: when it came and how many bytes it carried
+  // (a server's single write arrives as one, unless it spans segments).
+  struct Arrival {
+    Time at;
+    size_t bytes = 0;
+  };
+
   TestConnection(const Env& env, const std::string& host, uint16_t port, RunUntilFn run_until);
   ~TestConnection() override;
 
@@ -44,11 +53,15 @@ class TestConnection : public StreamHandler {
   // mark; returns everything from the mark through that line (and moves
   // the mark past it), or "" on timeout.
   std::string WaitForLine(absl::string_view prefix);
+  // The same for the first complete line (without CRLF) that `matches`.
+  std::string WaitForLineWhere(const std::function<bool(absl::string_view)>& matches);
   // Runs until the server closes the connection.
   bool WaitForClose();
   void StartTls(std::function<void(absl::Status)> done);
   void Close();
   Stream* stream() { return stream_.get(); }
+  // Every delivery of bytes, in order.
+  const std::vector<Arrival>& arrivals() const { return arrivals_; }
 
   void OnStreamData(absl::string_view bytes) override;
   void OnStreamClosed(absl::Status status) override;
@@ -58,6 +71,7 @@ class TestConnection : public StreamHandler {
   RunUntilFn run_until_;
   std::unique_ptr<Stream> stream_;
   std::string received_;
+  std::vector<Arrival> arrivals_;
   size_t mark_ = 0;
   bool closed_ = false;
   bool connect_failed_ = false;

@@ -30,7 +30,7 @@ namespace lemonade::netsim {
 class MahimahiTrace {
  public:
   // Bytes one delivery opportunity carries (the traces' convention; see
-  // ../shared/traces/mahimahi/README).
+  // netsim/traces/mahimahi/README).
   static constexpr int64_t kBytesPerOpportunity = 1500;
 
   // Parses the file text. Errors: empty trace, a non-integer line,

@@ -157,7 +157,7 @@ LinkProfile WifiProfile() {
 }
 
 const std::vector<ShippedTrace>& ShippedTraces() {
-  // Line counts from ../shared/traces/mahimahi/README.md. The T-Mobile
+  // Line counts from netsim/traces/mahimahi/README.md. The T-Mobile
   // LTE driving uplink was not shipped; that profile uses the same
   // operator's short-trace uplink.
   static const auto* traces = new std::vector<ShippedTrace>{

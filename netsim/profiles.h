@@ -65,7 +65,7 @@ LinkProfile FiveGProfile();
 LinkProfile GeoSatelliteProfile();
 LinkProfile WifiProfile();
 
-// A Mahimahi trace shipped in ../shared/traces/mahimahi/.
+// A Mahimahi trace shipped in netsim/traces/mahimahi/.
 struct ShippedTrace {
   std::string name;       // profile "trace:<name>"
   std::string up_file;    // file names in the traces folder

@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
-# Loads every shipped Mahimahi trace (../shared/traces/mahimahi relative to
-# the checkout, or $LEMONADE_TRACES_DIR) into its netsim profile, checks
-# the line counts and runs a bulk download over each.
-# Usage: shipped_traces_test.sh <netsim_testtool>
+# Loads every shipped Mahimahi trace (netsim/traces/mahimahi, or
+# $LEMONADE_TRACES_DIR) into its netsim profile, checks the line counts and
+# runs a bulk download over each.
+# Usage: shipped_traces_test.sh <netsim_testtool> <trace folder in runfiles>
 set -euo pipefail
 tool="$1"
-dir="${LEMONADE_TRACES_DIR:-}"
-if [[ -z "$dir" ]]; then
-  # Find the checkout through the runfiles symlink of WORKSPACE.
-  workspace="$(readlink -f "${TEST_SRCDIR}/${TEST_WORKSPACE}/WORKSPACE")"
-  dir="$(dirname "$workspace")/../shared/traces/mahimahi"
-fi
+dir="${LEMONADE_TRACES_DIR:-$2}"
 if [[ ! -d "$dir" ]]; then
-  echo "FAIL: trace folder $dir not found (set LEMONADE_TRACES_DIR)" >&2
+  echo "FAIL: trace folder $dir not found" >&2
   exit 1
 fi
 fail=0

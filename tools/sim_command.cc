@@ -37,7 +37,7 @@ ABSL_FLAG(bool, transcript, false, "sim: print the exchange in the profile's M:/
 ABSL_FLAG(bool, json, false, "sim: print the summary as JSON");
 ABSL_FLAG(std::string, trace, "", "sim: record the run's event trace into this file");
 ABSL_FLAG(std::string, pcap, "", "sim: write a packet capture of the run to this file");
-ABSL_FLAG(std::string, trace_directory, "../shared/traces/mahimahi",
+ABSL_FLAG(std::string, trace_directory, "netsim/traces/mahimahi",
           "sim: where the Mahimahi traces for trace: profiles are");
 ABSL_FLAG(std::string, scenarios, "forward,reconnect,submit", "experiment: scenarios to sweep");
 ABSL_FLAG(std::string, profiles, "gprs,edge,umts,lte,5g,geo-satellite",

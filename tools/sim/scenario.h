@@ -52,7 +52,7 @@ struct ScenarioOptions {
   bool starttls = false;
   bool compress = false;
   // Directory holding the Mahimahi traces for "trace:" profiles.
-  std::string trace_directory = "../shared/traces/mahimahi";
+  std::string trace_directory = "netsim/traces/mahimahi";
 
   // Outputs to collect.
   bool transcript = false;     // seed-notation exchange

@@ -58,9 +58,37 @@ void AppendUrlRespText(absl::string_view url, std::string* out) {
   }
 }
 
-// "1.2.HEADER" etc., as echoed in the response item name.
+// "1.2.HEADER.FIELDS (From To)" etc., the response item name. Rebuilt
+// from the parsed section rather than echoed, so that a quoted field name
+// (escapes and all) comes back as valid syntax (RFC 3501 §7.4.2 names the
+// section in the form the client used; only the spelling of strings may
+// differ).
 std::string SectionName(const FetchAttribute& a) {
-  return std::string(a.section_text);
+  using Text = imap::SectionSpec::Text;
+  const imap::SectionSpec& spec = a.section;
+  std::string out = absl::StrJoin(spec.part, ".");
+  const char* text = nullptr;
+  switch (spec.text) {
+    case Text::kAll: break;
+    case Text::kHeader: text = "HEADER"; break;
+    case Text::kHeaderFields: text = "HEADER.FIELDS"; break;
+    case Text::kHeaderFieldsNot: text = "HEADER.FIELDS.NOT"; break;
+    case Text::kText: text = "TEXT"; break;
+    case Text::kMime: text = "MIME"; break;
+  }
+  if (text == nullptr) return out;
+  if (!out.empty()) out += '.';
+  out += text;
+  if (spec.text == Text::kHeaderFields || spec.text == Text::kHeaderFieldsNot) {
+    imap::ImapWriter w(&out);
+    w.Raw(" (");
+    for (size_t i = 0; i < spec.fields.size(); ++i) {
+      if (i > 0) w.Space();
+      w.AString(spec.fields[i]);
+    }
+    w.CloseList();
+  }
+  return out;
 }
 
 }  // namespace

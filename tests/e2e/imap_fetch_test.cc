@@ -233,6 +233,11 @@ TEST_F(ImapNestedFetchTest, HeaderFieldsAndNot) {
                 "Message-ID: <plans@example.org>\r\nMIME-Version: 1.0\r\n\r\n"));
   EXPECT_EQ(Fetch("BODY.PEEK[HEADER.FIELDS (X-Absent)]"),
             One("BODY[HEADER.FIELDS (X-Absent)] {2}\r\n\r\n"));
+  // Keywords come back in upper case; a quoted name that needs quoting
+  // stays validly quoted, escapes included.
+  EXPECT_EQ(Fetch("BODY.PEEK[header.fields (\"Subject\" \"a\\\"b\")]"),
+            One("BODY[HEADER.FIELDS (Subject \"a\\\"b\")] {40}\r\n"
+                "Subject: =?utf-8?q?Caf=C3=A9?= plans\r\n\r\n"));
 }
 
 // Part numbers: a leaf part, the MIME header of a part, and a part

@@ -200,7 +200,9 @@ void ImapClient::Abort() {
   if (stream_) {
     stream_->SetHandler(nullptr);
     stream_->Abort();
-    stream_.reset();
+    // We may be inside this stream's handler (env.h: a handler must not
+    // destroy its caller); let it go on the next turn.
+    env_.timers->Post([doomed = std::shared_ptr<Stream>(std::move(stream_))] {});
   }
   FailAll(absl::UnavailableError("connection aborted"));
 }

@@ -73,6 +73,7 @@ const std::map<std::string, Command>& Commands() {
       {"serve", {RunServe,
                  {"data_dir", "imap_listen", "imaps_listen", "submission_listen",
                   "submissions_listen", "hostname", "domains", "cert_file", "key_file", "demo_user",
+                  "postmaster",
                   "allow_plaintext_auth", "relay", "submit_user", "message_bytes_max",
                   "imap_line_bytes_max", "connections_max", "connections_per_peer_max",
                   "imap_idle_timeout_s", "smtp_idle_timeout_s", "auth_failure_delay_ms",

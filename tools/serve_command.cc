@@ -35,6 +35,9 @@ ABSL_FLAG(std::string, domains, "localhost", "serve: comma-separated mail domain
 ABSL_FLAG(std::string, cert_file, "", "serve: PEM certificate chain (default: <data_dir>/tls/cert.pem, generated)");
 ABSL_FLAG(std::string, key_file, "", "serve: PEM private key (default: <data_dir>/tls/key.pem, generated)");
 ABSL_FLAG(std::string, demo_user, "demo:demo", "serve: user:password created when the store has no users; empty: none");
+ABSL_FLAG(std::string, postmaster, "",
+          "serve: user receiving mail for postmaster@ every domain (RFC 5321 4.5.1); "
+          "empty: the --demo_user's user");
 ABSL_FLAG(bool, allow_plaintext_auth, false,
           "serve: allow LOGIN/AUTH without TLS from non-loopback peers");
 ABSL_FLAG(std::string, relay, "", "serve: next-hop SMTP relay host:port for other domains; empty: refuse them");
@@ -218,6 +221,8 @@ int RunServe(const std::vector<std::string>& args) {
   submission::SubmissionServerConfig submit_config;
   submit_config.hostname = hostname;
   submit_config.local_domains = domains;
+  submit_config.postmaster_user = absl::GetFlag(FLAGS_postmaster);
+  if (submit_config.postmaster_user.empty()) submit_config.postmaster_user = demo.substr(0, demo.find(':'));
   submit_config.tls_available = true;
   submit_config.allow_plaintext_auth = absl::GetFlag(FLAGS_allow_plaintext_auth);
   submit_config.message_bytes_max = absl::GetFlag(FLAGS_message_bytes_max);

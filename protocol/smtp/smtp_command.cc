@@ -346,7 +346,9 @@ bool IsValidLocalPart(absl::string_view wire) {
   return true;
 }
 
-bool IsValidDomain(absl::string_view domain) {
+namespace {
+
+bool IsDomainWithLabelChars(absl::string_view domain, bool allow_underscore) {
   if (domain.empty()) return false;
   size_t label_begin = 0;
   for (size_t i = 0; i <= domain.size(); ++i) {
@@ -358,9 +360,19 @@ bool IsValidDomain(absl::string_view domain) {
       continue;
     }
     const unsigned char c = domain[i];
-    if (!absl::ascii_isalnum(c) && c != '-') return false;
+    if (!absl::ascii_isalnum(c) && c != '-' && !(allow_underscore && c == '_')) return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool IsValidDomain(absl::string_view domain) {
+  return IsDomainWithLabelChars(domain, /*allow_underscore=*/false);
+}
+
+bool IsAcceptableHelloDomain(absl::string_view domain) {
+  return IsDomainWithLabelChars(domain, /*allow_underscore=*/true);
 }
 
 namespace {

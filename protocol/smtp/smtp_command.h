@@ -227,6 +227,12 @@ bool IsValidLocalPart(absl::string_view wire_local_part);
 // is letters, digits and inner hyphens.
 bool IsValidDomain(absl::string_view domain);
 
+// IsAcceptableHelloDomain()
+//
+// What EHLO/HELO accept: a Domain whose labels may also hold "_", as real
+// host names do (RFC 5321 §4.1.4: mail is not refused over the EHLO name).
+bool IsAcceptableHelloDomain(absl::string_view domain);
+
 // IsValidAddressLiteral()
 //
 // RFC 5321 §4.1.3 address-literal, brackets included: "[192.0.2.1]",

@@ -197,11 +197,14 @@ class LineGrammar {
  private:
   // ehlo = "EHLO" SP ( Domain / address-literal ); helo = "HELO" SP Domain.
   // HELO with an address literal is accepted too: old clients send it.
+  // Host names with underscores are too (Windows machine names; curl sends
+  // the local host name): RFC 5321 §4.1.4 forbids refusing mail because
+  // the EHLO name fails verification, and Postfix and Dovecot accept them.
   SmtpParseError Hello(absl::string_view rest) {
     rest = TrimSpaces(rest);
     if (rest.empty()) return SmtpParseError::kSyntaxError;
     if (rest.size() > limits_.domain_octets_max) return SmtpParseError::kInvalidDomain;
-    const bool ok = rest.front() == '[' ? IsValidAddressLiteral(rest) : IsValidDomain(rest);
+    const bool ok = rest.front() == '[' ? IsValidAddressLiteral(rest) : IsAcceptableHelloDomain(rest);
     if (!ok) return SmtpParseError::kInvalidDomain;
     command_->domain = rest;
     return SmtpParseError::kNone;

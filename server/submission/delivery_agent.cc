@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -50,6 +51,10 @@ const store::User* DeliveryAgent::LocalUser(absl::string_view address) const {
   size_t at = address.rfind('@');
   if (at == absl::string_view::npos || !IsLocalDomain(address.substr(at + 1))) return nullptr;
   absl::string_view local = address.substr(0, at);
+  // RFC 5321 §4.5.1: "postmaster" is a case-insensitive local name.
+  if (absl::EqualsIgnoreCase(local, "postmaster") && !config_.postmaster_user.empty()) {
+    return store_->FindUser(config_.postmaster_user);
+  }
   if (const store::User* u = store_->FindUser(local)) return u;
   // Local parts are case-sensitive in principle (RFC 5321 §2.4) but user
   // names are not, in practice.
@@ -108,6 +113,15 @@ void DeliveryAgent::Attempt(const std::string& id) {
 }
 
 void DeliveryAgent::DeliverLocally(QueuedMessage& m) {
+  // Two addresses of one user (an alias such as postmaster, a different
+  // case) get one copy, as in Postfix's duplicate filter. Users already
+  // served by an earlier attempt count too.
+  absl::flat_hash_set<const store::User*> served;
+  for (const QueuedRecipient& r : m.recipients) {
+    if (r.state == QueuedRecipient::State::kDelivered && r.local) {
+      if (const store::User* user = LocalUser(r.address)) served.insert(user);
+    }
+  }
   for (QueuedRecipient& r : m.recipients) {
     if (r.state != QueuedRecipient::State::kPending) continue;
     size_t at = r.address.rfind('@');
@@ -118,6 +132,13 @@ void DeliveryAgent::DeliverLocally(QueuedMessage& m) {
       r.state = QueuedRecipient::State::kFailed;
       r.status = "5.1.1";
       r.diagnostic = "550 5.1.1 mailbox unavailable";
+      continue;
+    }
+    if (served.contains(user)) {
+      r.state = QueuedRecipient::State::kDelivered;
+      r.local = true;
+      r.status = "2.0.0";
+      r.diagnostic = "250 2.0.0 delivered to INBOX (one copy per mailbox)";
       continue;
     }
     // RFC 5321 §4.4: the final delivery adds Return-Path.
@@ -132,6 +153,7 @@ void DeliveryAgent::DeliverLocally(QueuedMessage& m) {
     r.local = true;
     r.status = "2.0.0";
     r.diagnostic = "250 2.0.0 delivered to INBOX";
+    served.insert(user);
     ++delivered_;
   }
 }

@@ -34,6 +34,10 @@ struct SubmissionServerConfig {
   // Domains whose users live in this server's store; mail to them is
   // delivered into the recipient's INBOX.
   std::vector<std::string> local_domains = {"localhost"};
+  // The user whose INBOX receives mail for "postmaster" at every local
+  // domain (RFC 5321 §4.5.1: MUST be supported). Empty: a user that is
+  // itself named "postmaster", if there is one.
+  std::string postmaster_user;
   smtp::SmtpLimits limits;
   // RFC 1870 SIZE: the largest message accepted, after BURL resolution.
   uint64_t message_bytes_max = 64ull << 20;

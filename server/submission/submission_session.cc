@@ -557,6 +557,16 @@ void SubmissionSession::CmdRcpt(const SmtpCommand& c) {
   } else if (config.relay.host.empty()) {
     return Reply(550, Esc(5, 7, 1), absl::StrCat("Relaying not available for <", address, ">"));
   }
+  // The same recipient twice gets one copy (RFC 5321 §3.3 leaves it to
+  // the server; every MTA collapses them). Domains compare without case.
+  for (const QueuedRecipient& existing : transaction_.recipients) {
+    const size_t existing_at = existing.address.rfind('@');
+    if (existing_at == at && existing.address.compare(0, at, address, 0, at) == 0 &&
+        absl::EqualsIgnoreCase(absl::string_view(existing.address).substr(at + 1),
+                               absl::string_view(address).substr(at + 1))) {
+      return Reply(250, Esc(2, 1, 5), absl::StrCat("Recipient <", address, "> OK (duplicate)"));
+    }
+  }
   QueuedRecipient r;
   r.address = address;
   r.notify = c.rcpt.notify;

@@ -215,6 +215,11 @@ class LemonadeFixture : public ::testing::Test {
     });
   }
 
+  // Runs until the submission queue has finished with every message.
+  bool WaitForEmptyQueue() {
+    return RunUntil([this] { return submission_->queue()->entries().empty(); });
+  }
+
   // Appends `bytes` to `user`'s `mailbox` through the store, durably;
   // returns "UIDVALIDITY/;UID=uid" for building IMAP URLs.
   std::string StoreMessage(const std::string& user, const std::string& mailbox,

@@ -137,6 +137,61 @@ TEST_F(SubmissionExtensionsTest, HeaderFieldsAreFoundOnlyInTheHeader) {
             absl::StrCat(TraceFor(id), "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n", content));
 }
 
+// ---- Recipients ----------------------------------------------------------------
+
+// The same recipient twice (the domain in another case) is accepted and
+// gets one copy; two spellings of one user's address (the local part in
+// another case) also deliver once, at the mailbox.
+TEST_F(SubmissionExtensionsTest, DuplicateRecipientsGetOneCopy) {
+  auto c = SubmitLoggedIn();
+  EXPECT_EQ(Exchange(*c,
+                     "MAIL FROM:<bob@example.org>\r\nRCPT TO:<alice@example.org>\r\n"
+                     "RCPT TO:<alice@EXAMPLE.org>\r\nRCPT TO:<Alice@example.org>\r\n",
+                     4),
+            "250 2.1.0 Sender OK\r\n250 2.1.5 Recipient <alice@example.org> OK\r\n"
+            "250 2.1.5 Recipient <alice@EXAMPLE.org> OK (duplicate)\r\n"
+            "250 2.1.5 Recipient <Alice@example.org> OK\r\n");
+  EXPECT_THAT(Exchange(*c, Bdat(kMessage), 1), StartsWith("250 2.0.0 Ok, queued as "));
+  ASSERT_TRUE(WaitForEmptyQueue());
+  EXPECT_EQ(MessagesIn("alice").size(), 1u);
+}
+
+// Without a configured postmaster and without a user of that name, mail
+// to postmaster has nowhere to go.
+TEST_F(SubmissionExtensionsTest, PostmasterWithoutAMailboxIs550) {
+  auto c = SubmitLoggedIn();
+  EXPECT_EQ(Exchange(*c, "MAIL FROM:<bob@example.org>\r\nRCPT TO:<Postmaster>\r\n", 2),
+            "250 2.1.0 Sender OK\r\n"
+            "550 5.1.1 User unknown: <postmaster@example.org>\r\n");
+}
+
+class SubmissionPostmasterTest : public LemonadeFixture {
+ protected:
+  submission::SubmissionServerConfig SubmitConfig() override {
+    submission::SubmissionServerConfig config = LemonadeFixture::SubmitConfig();
+    config.postmaster_user = "alice";
+    return config;
+  }
+};
+
+// RFC 5321 §4.5.1: "postmaster" is a case-insensitive local name every
+// delivering server supports, with or without the domain (§4.1.1.3).
+// Both forms reach the configured user's INBOX, once.
+TEST_F(SubmissionPostmasterTest, PostmasterReachesTheConfiguredUser) {
+  auto c = SubmitLoggedIn();
+  EXPECT_EQ(Exchange(*c,
+                     "MAIL FROM:<bob@example.org>\r\nRCPT TO:<Postmaster>\r\n"
+                     "RCPT TO:<POSTMASTER@example.org>\r\n",
+                     3),
+            "250 2.1.0 Sender OK\r\n"
+            "250 2.1.5 Recipient <postmaster@example.org> OK\r\n"
+            "250 2.1.5 Recipient <POSTMASTER@example.org> OK\r\n");
+  EXPECT_THAT(Exchange(*c, Bdat(kMessage), 1), StartsWith("250 2.0.0 Ok, queued as "));
+  ASSERT_TRUE(WaitForEmptyQueue());
+  ASSERT_EQ(MessagesIn("alice").size(), 1u);
+  EXPECT_THAT(MessagesIn("alice")[0], HasSubstr("Subject: Lunch\r\n"));
+}
+
 // ---- SIZE (RFC 1870) ----------------------------------------------------------
 
 class SubmissionSizeTest : public LemonadeFixture {

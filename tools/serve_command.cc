@@ -41,6 +41,11 @@ ABSL_FLAG(std::string, postmaster, "",
 ABSL_FLAG(bool, allow_plaintext_auth, false,
           "serve: allow LOGIN/AUTH without TLS from non-loopback peers");
 ABSL_FLAG(std::string, relay, "", "serve: next-hop SMTP relay host:port for other domains; empty: refuse them");
+ABSL_FLAG(std::string, relay_tls, "opportunistic",
+          "serve: STARTTLS to the relay: opportunistic (when offered) | required | none; "
+          "its certificate is verified");
+ABSL_FLAG(std::string, relay_user, "", "serve: AUTH PLAIN user at the relay (only over TLS); empty: none");
+ABSL_FLAG(std::string, relay_password, "", "serve: AUTH PLAIN password at the relay");
 ABSL_FLAG(std::string, submit_user, "submit", "serve: the submit server's IMAP identity for BURL");
 ABSL_FLAG(uint64_t, message_bytes_max, 64ull << 20, "serve: largest message (APPENDLIMIT, SIZE)");
 ABSL_FLAG(uint64_t, imap_line_bytes_max, 64 * 1024, "serve: longest IMAP command line");
@@ -243,6 +248,21 @@ int RunServe(const std::vector<std::string>& args) {
   const std::string relay = absl::GetFlag(FLAGS_relay);
   if (!relay.empty() && !ParseHostPort(relay, &submit_config.relay.host, &submit_config.relay.port)) {
     return Fail(absl::StrCat("bad --relay '", relay, "'"));
+  }
+  const std::string relay_tls = absl::GetFlag(FLAGS_relay_tls);
+  if (relay_tls == "opportunistic") {
+    submit_config.relay.tls = submission::RelayConfig::Tls::kOpportunistic;
+  } else if (relay_tls == "required") {
+    submit_config.relay.tls = submission::RelayConfig::Tls::kRequired;
+  } else if (relay_tls == "none") {
+    submit_config.relay.tls = submission::RelayConfig::Tls::kNone;
+  } else {
+    return Fail(absl::StrCat("bad --relay_tls '", relay_tls, "': opportunistic, required or none"));
+  }
+  submit_config.relay.user = absl::GetFlag(FLAGS_relay_user);
+  submit_config.relay.password = absl::GetFlag(FLAGS_relay_password);
+  if (!submit_config.relay.user.empty() && submit_config.relay.tls == submission::RelayConfig::Tls::kNone) {
+    return Fail("--relay_user needs TLS to the relay; --relay_tls=none would never send it");
   }
   auto submission = submission::SubmissionServer::Create(env, store->get(), submit_config, "queue");
   if (!submission.ok()) return Fail(absl::StrCat("cannot open the queue: ", submission.status().message()), 1);

@@ -1,6 +1,9 @@
 #include "server/submission/relay_client.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "protocol/sasl/plain.h"
+#include "protocol/sasl/sasl_exchange.h"
 #include "protocol/smtp/dot_stuffer.h"
 #include "protocol/smtp/smtp_command.h"
 
@@ -113,6 +116,51 @@ std::string RelayClient::RcptLine(size_t i) const {
   return smtp::FormatRcptTo(PathOf(addresses_[i], &path_storage), rcpt);
 }
 
+void RelayClient::Defer(absl::string_view text) {
+  // A temporary failure: the message stays queued and is retried, so a
+  // relay's TLS or credential trouble never bounces mail.
+  FailAll(451, "4.7.0", text);
+  if (stream_ && step_ != Step::kHandshake) {
+    step_ = Step::kQuit;
+    stream_->Write("QUIT\r\n");
+    return;
+  }
+  Finish();
+}
+
+void RelayClient::AfterEhlo(const smtp::EhloReply* ehlo) {
+  pipelining_ = ehlo != nullptr && ehlo->Has("PIPELINING");
+  dsn_ = ehlo != nullptr && ehlo->Has("DSN");
+  eight_bit_ = ehlo != nullptr && ehlo->Has("8BITMIME");
+  size_ = ehlo != nullptr && ehlo->Has("SIZE");
+  result_.dsn = dsn_;
+  if (!tls_ && relay_.tls != RelayConfig::Tls::kNone) {
+    if (ehlo != nullptr && ehlo->Has("STARTTLS")) {
+      step_ = Step::kStartTls;
+      stream_->Write("STARTTLS\r\n");
+      return;
+    }
+    if (relay_.tls == RelayConfig::Tls::kRequired) {
+      return Defer("relay does not offer STARTTLS, which is required");
+    }
+  }
+  if (!relay_.user.empty()) {
+    if (!tls_) return Defer("not sending relay credentials without TLS");
+    const smtp::EhloExtension* auth = ehlo != nullptr ? ehlo->Find("AUTH") : nullptr;
+    bool plain = false;
+    if (auth != nullptr) {
+      for (const std::string& m : auth->params) plain = plain || absl::EqualsIgnoreCase(m, "PLAIN");
+    }
+    if (!plain) return Defer("relay does not offer AUTH PLAIN");
+    step_ = Step::kAuth;
+    stream_->Write(smtp::FormatAuth(
+        "PLAIN", sasl::EncodeInitialResponse(
+                     sasl::FormatPlainMessage("", relay_.user, relay_.password))));
+    return;
+  }
+  SendTransaction();
+}
+
 void RelayClient::SendTransaction() {
   smtp::MailParameters mail;
   // RFC 1870 §4: SIZE= only to a server that offered SIZE; a strict one
@@ -163,19 +211,47 @@ void RelayClient::OnReply(const smtp::SmtpReply& reply) {
         stream_->Write(absl::StrCat("HELO ", helo_name_, "\r\n"));
         return;
       }
-      if (auto ehlo = smtp::ParseEhloReply(reply)) {
-        pipelining_ = ehlo->Has("PIPELINING");
-        dsn_ = ehlo->Has("DSN");
-        eight_bit_ = ehlo->Has("8BITMIME");
-        size_ = ehlo->Has("SIZE");
-        result_.dsn = dsn_;
+      {
+        std::optional<smtp::EhloReply> ehlo = smtp::ParseEhloReply(reply);
+        AfterEhlo(ehlo ? &*ehlo : nullptr);
       }
-      SendTransaction();
       return;
     case Step::kHelo:
       if (reply.code != 250) {
         FailAll(451, "4.0.0", "relay refused HELO");
         Finish();
+        return;
+      }
+      AfterEhlo(nullptr);
+      return;
+    case Step::kStartTls: {
+      if (reply.code != 220) {
+        Defer(absl::StrCat("relay refused STARTTLS: ", reply.code, " ", TextOf(reply)));
+        return;
+      }
+      step_ = Step::kHandshake;
+      std::weak_ptr<bool> alive = alive_;
+      stream_->StartTls(TlsRole::kClient, [this, alive](absl::Status status) {
+        if (alive.expired() || step_ == Step::kDone) return;
+        if (!status.ok()) {
+          result_.error = std::string(status.message());
+          Defer(absl::StrCat("TLS with the relay failed: ", status.message()));
+          return;
+        }
+        // RFC 3207 §4.2: forget what the server said before TLS and ask
+        // again.
+        tls_ = true;
+        parser_ = smtp::SmtpReplyParser();
+        step_ = Step::kEhlo;
+        stream_->Write(smtp::FormatEhlo(helo_name_));
+      });
+      return;
+    }
+    case Step::kHandshake:
+      return;  // nothing may arrive in the clear during the handshake
+    case Step::kAuth:
+      if (reply.code != 235) {
+        Defer(absl::StrCat("relay refused our credentials: ", reply.code, " ", TextOf(reply)));
         return;
       }
       SendTransaction();

@@ -52,8 +52,14 @@ class RelayClient : public StreamHandler {
   void OnStreamClosed(absl::Status status) override;
 
  private:
-  enum class Step { kConnecting, kGreeting, kEhlo, kHelo, kTransaction, kData, kQuit, kDone };
+  enum class Step {
+    kConnecting, kGreeting, kEhlo, kHelo, kStartTls, kHandshake, kAuth,
+    kTransaction, kData, kQuit, kDone
+  };
   void OnReply(const smtp::SmtpReply& reply);
+  // After a successful EHLO: STARTTLS, AUTH or the transaction.
+  void AfterEhlo(const smtp::EhloReply* ehlo);
+  void Defer(absl::string_view text);
   void SendTransaction();
   std::string RcptLine(size_t index) const;
   void SendContent();
@@ -73,6 +79,7 @@ class RelayClient : public StreamHandler {
   bool dsn_ = false;
   bool eight_bit_ = false;
   bool size_ = false;
+  bool tls_ = false;  // the session is inside TLS
   // Replies seen in the transaction: MAIL, each RCPT, then DATA.
   size_t replies_seen_ = 0;
   bool mail_ok_ = false;

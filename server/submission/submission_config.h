@@ -27,6 +27,17 @@ struct BurlTrust {
 struct RelayConfig {
   std::string host;  // empty: no relay; remote recipients are refused
   uint16_t port = 25;
+  // STARTTLS to the next hop (RFC 3207). kOpportunistic uses it whenever
+  // the relay offers it; kRequired defers the mail (4.7.0) when it does
+  // not. A failed handshake defers the mail either way rather than falling
+  // back to plaintext, so an attacker cannot strip TLS by breaking it.
+  enum class Tls { kNone, kOpportunistic, kRequired };
+  Tls tls = Tls::kOpportunistic;
+  // AUTH PLAIN to the next hop (RFC 4954), e.g. a provider's smarthost.
+  // Credentials only ever travel inside TLS; a relay that cannot offer it,
+  // or that refuses them, defers the mail (4.7.0) instead of bouncing it.
+  std::string user;  // empty: no AUTH
+  std::string password;
 };
 
 struct SubmissionServerConfig {

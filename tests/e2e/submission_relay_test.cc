@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/lemonade_fixture.h"
+#include "tests/testing/smtp_replies.h"
 #include "tests/testing/smtp_sink.h"
 
 namespace lemonade::testing {
@@ -41,7 +42,19 @@ class SubmissionRelayTest : public LemonadeFixture {
     config.relay.port = 25;
     config.delivery_expiry = delivery_expiry_;
     config.delay_notice_after = delay_notice_after_;
+    config.relay.tls = relay_tls_;
+    config.relay.user = relay_user_;
+    config.relay.password = relay_password_;
     return config;
+  }
+
+  // The diagnostic of every recipient of the only queued message.
+  std::vector<std::string> QueuedDiagnostics() {
+    std::vector<std::string> out;
+    for (const auto& [id, message] : submission_->queue()->entries()) {
+      for (const submission::QueuedRecipient& r : message.recipients) out.push_back(r.diagnostic);
+    }
+    return out;
   }
 
   // Starts the next hop with `options`.
@@ -65,11 +78,6 @@ class SubmissionRelayTest : public LemonadeFixture {
     return replies.substr(at + 24, replies.find("\r\n", at) - at - 24);
   }
 
-  // Runs until the queue is empty (everything delivered or bounced).
-  bool WaitForEmptyQueue() {
-    return RunUntil([this] { return submission_->queue()->entries().empty(); });
-  }
-
   // What the submission server puts in front of kMessage (no Return-Path:
   // that is added at final delivery, not by a relay).
   static std::string Received(const std::string& id, const std::string& for_line) {
@@ -80,6 +88,9 @@ class SubmissionRelayTest : public LemonadeFixture {
 
   Duration delivery_expiry_ = Duration::Days(5);
   Duration delay_notice_after_ = Duration::Hours(4);
+  submission::RelayConfig::Tls relay_tls_ = submission::RelayConfig::Tls::kOpportunistic;
+  std::string relay_user_;
+  std::string relay_password_;
   std::unique_ptr<SmtpSink> sink_;
 };
 
@@ -233,6 +244,101 @@ TEST_F(SubmissionRelayTest, RelayWithoutDsnGetsNoParametersAndARelayedNotice) {
   EXPECT_THAT(dsn, HasSubstr("\r\nOriginal-Envelope-Id: e1\r\n"));
   EXPECT_THAT(dsn, HasSubstr("\r\nFinal-Recipient: rfc822; carol@remote.example\r\n"
                              "Action: relayed\r\nStatus: 2.0.0\r\n"));
+}
+
+// ---- TLS and credentials to the next hop (RFC 3207, RFC 4954) ----------------
+
+// A relay that offers STARTTLS gets the mail inside TLS (opportunistic TLS
+// is the default), after a fresh EHLO (RFC 3207 §4.2).
+TEST_F(SubmissionRelayTest, StartTlsIsUsedWhenTheRelayOffersIt) {
+  SmtpSink::Options options;
+  options.starttls = true;
+  SmtpSink& sink = StartSink(options);
+  Submit({"<carol@remote.example>"});
+  ASSERT_TRUE(WaitForEmptyQueue());
+  ASSERT_THAT(sink.Delivered(), SizeIs(1));
+  EXPECT_TRUE(sink.Delivered()[0]->tls);
+  EXPECT_THAT(sink.commands(),
+              ElementsAre("EHLO submit.example.org", "STARTTLS", "EHLO submit.example.org",
+                          "MAIL FROM:<bob@example.org> BODY=8BITMIME",
+                          "RCPT TO:<carol@remote.example>", "DATA", "QUIT"));
+}
+
+class SubmissionRelayAuthTest : public SubmissionRelayTest {
+ protected:
+  SubmissionRelayAuthTest() {
+    relay_user_ = "lemonade";
+    relay_password_ = "relay-secret";
+  }
+};
+
+// A smarthost that wants credentials gets AUTH PLAIN inside TLS.
+TEST_F(SubmissionRelayAuthTest, CredentialsGoInsideTls) {
+  SmtpSink::Options options;
+  options.starttls = true;
+  options.auth_user = "lemonade";
+  options.auth_password = "relay-secret";
+  SmtpSink& sink = StartSink(options);
+  Submit({"<carol@remote.example>"});
+  ASSERT_TRUE(WaitForEmptyQueue());
+  ASSERT_THAT(sink.Delivered(), SizeIs(1));
+  EXPECT_TRUE(sink.Delivered()[0]->tls);
+  EXPECT_EQ(sink.Delivered()[0]->auth_user, "lemonade");
+  ASSERT_THAT(sink.commands(), SizeIs(8));
+  EXPECT_EQ(sink.commands()[3], "AUTH PLAIN " + Base64(std::string("\0lemonade\0relay-secret", 22)));
+}
+
+// Credentials never travel in the clear: a relay without STARTTLS gets
+// no AUTH, and the mail waits in the queue (4.7.0) instead of bouncing.
+TEST_F(SubmissionRelayAuthTest, NoCredentialsWithoutTls) {
+  SmtpSink& sink = StartSink();
+  Submit({"<carol@remote.example>"});
+  world_->RunFor(Duration::Minutes(5));
+  EXPECT_GE(sink.sessions(), 2);  // retried
+  EXPECT_THAT(sink.transactions(), IsEmpty());
+  for (const std::string& command : sink.commands()) EXPECT_THAT(command, Not(StartsWith("AUTH")));
+  EXPECT_THAT(QueuedDiagnostics(),
+              ElementsAre("451 4.7.0 not sending relay credentials without TLS"));
+  EXPECT_THAT(MessagesIn("bob"), IsEmpty());
+}
+
+// Refused credentials are the operator's to fix: the mail is deferred,
+// not bounced.
+TEST_F(SubmissionRelayAuthTest, RefusedCredentialsDeferTheMail) {
+  SmtpSink::Options options;
+  options.starttls = true;
+  options.auth_user = "lemonade";
+  options.auth_password = "another-secret";
+  SmtpSink& sink = StartSink(options);
+  Submit({"<carol@remote.example>"});
+  world_->RunFor(Duration::Minutes(5));
+  EXPECT_THAT(sink.transactions(), IsEmpty());
+  EXPECT_THAT(QueuedDiagnostics(),
+              ElementsAre("451 4.7.0 relay refused our credentials: 535 Authentication "
+                          "credentials invalid"));
+  EXPECT_THAT(MessagesIn("bob"), IsEmpty());
+}
+
+class SubmissionRelayTlsRequiredTest : public SubmissionRelayTest {
+ protected:
+  SubmissionRelayTlsRequiredTest() { relay_tls_ = submission::RelayConfig::Tls::kRequired; }
+};
+
+// With TLS required, a relay that does not offer STARTTLS never sees the
+// envelope; once it does, the queued mail goes through inside TLS.
+TEST_F(SubmissionRelayTlsRequiredTest, RelayWithoutStartTlsIsNotUsed) {
+  SmtpSink& plain = StartSink();
+  Submit({"<carol@remote.example>"});
+  world_->RunFor(Duration::Minutes(2));
+  EXPECT_THAT(plain.commands(), ElementsAre("EHLO submit.example.org", "QUIT",
+                                            "EHLO submit.example.org", "QUIT"));
+  EXPECT_THAT(QueuedDiagnostics(),
+              ElementsAre("451 4.7.0 relay does not offer STARTTLS, which is required"));
+  plain.options().starttls = true;
+  ASSERT_TRUE(WaitForEmptyQueue());
+  ASSERT_THAT(plain.Delivered(), SizeIs(1));
+  EXPECT_TRUE(plain.Delivered()[0]->tls);
+  EXPECT_THAT(MessagesIn("bob"), IsEmpty());
 }
 
 class SubmissionRelayExpiryTest : public SubmissionRelayTest {

@@ -60,7 +60,8 @@ class InteropTest(unittest.TestCase):
         cls.sink_event = threading.Event()
         cls.sink = cls._start_sink()
         cls.server = LemonadeServer(extra_flags=[
-            "--relay=127.0.0.1:%d" % cls.sink_port, "--demo_user="])
+            "--relay=127.0.0.1:%d" % cls.sink_port, "--relay_tls=required",
+            "--relay_user=lemonade", "--relay_password=relay-secret", "--demo_user="])
         cls.server.user_add("bob", "secret")
         cls.server.user_add("alice", "wonder")
         cls.server.start()
@@ -73,24 +74,51 @@ class InteropTest(unittest.TestCase):
     def tearDownClass(cls):
         code = cls.server.stop()
         cls.sink.stop()
+        shutil.rmtree(cls.sink_dir, ignore_errors=True)
         shutil.rmtree(cls.server.data_dir, ignore_errors=True)
         assert code == 0, "server exited with %r on SIGTERM" % code
 
     @classmethod
     def _start_sink(cls):
+        """A smarthost that insists on STARTTLS and AUTH, as providers' do.
+
+        Its certificate is self-signed for 127.0.0.1, which the server
+        accepts from a loopback peer only (the name is still checked).
+        """
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        cls.sink_dir = tempfile.mkdtemp()
+        cert = os.path.join(cls.sink_dir, "cert.pem")
+        key = os.path.join(cls.sink_dir, "key.pem")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True, timeout=60)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(cert, key)
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
                 cls.sink_messages.append(
-                    (envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+                    (envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
+                     session.ssl is not None, session.auth_data))
                 cls.sink_event.set()
                 return "250 OK"
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b"lemonade"
+                  and auth_data.password == b"relay-secret")
+            return AuthResult(success=ok, handled=False, auth_data=auth_data.login if ok else None)
 
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             cls.sink_port = s.getsockname()[1]
-        controller = Controller(Handler(), hostname="127.0.0.1", port=cls.sink_port)
+        controller = Controller(Handler(), hostname="127.0.0.1", port=cls.sink_port,
+                                server_hostname="relay.example", tls_context=tls,
+                                require_starttls=True, auth_required=True,
+                                auth_require_tls=True, authenticator=authenticator)
         controller.start()
         return controller
 
@@ -273,7 +301,7 @@ class InteropTest(unittest.TestCase):
         self.assertEqual((code, text[:5]), (553, b"5.7.1"))  # not bob's address
         smtp.quit()
 
-    def test_relay_to_aiosmtpd_sink(self):
+    def test_relay_to_aiosmtpd_smarthost_with_starttls_and_auth(self):
         self.sink_event.clear()
         smtp = smtplib.SMTP("127.0.0.1", self.submission_port)
         smtp.starttls(context=insecure_context())
@@ -282,9 +310,11 @@ class InteropTest(unittest.TestCase):
                       b"Subject: to the outside\r\n\r\nRelayed\r\n")
         smtp.quit()
         self.assertTrue(self.sink_event.wait(30), "the relay sink got nothing")
-        mail_from, rcpts, content = self.sink_messages[-1]
+        mail_from, rcpts, content, tls, login = self.sink_messages[-1]
         self.assertEqual(mail_from, "bob@example.org")
         self.assertEqual(rcpts, ["carol@remote.example"])
+        self.assertTrue(tls, "relayed in the clear")
+        self.assertEqual(login, b"lemonade")
         self.assertIn(b"Subject: to the outside", content)
         self.assertIn(b"Received: from ", content)
 

@@ -1,6 +1,8 @@
 #include "tests/testing/smtp_sink.h"
 
 #include "absl/strings/str_cat.h"
+#include "protocol/sasl/base64.h"
+#include "protocol/sasl/plain.h"
 #include "protocol/smtp/smtp_command.h"
 #include "protocol/smtp/smtp_command_parser.h"
 #include "protocol/smtp/smtp_reply.h"
@@ -25,7 +27,7 @@ class SmtpSink::Session : public StreamHandler {
   }
 
   void OnStreamData(absl::string_view bytes) override {
-    while (!closing_) {
+    while (!closing_ && !start_tls_) {
       smtp::SmtpParseResult r = parser_.Parse(bytes);
       bytes.remove_prefix(r.consumed);
       const SmtpEvent& e = r.event;
@@ -50,6 +52,8 @@ class SmtpSink::Session : public StreamHandler {
           if (e.fatal) closing_ = true;
           break;
         case SmtpEvent::Kind::kAuthResponse:
+          Reply("535 5.7.8 Authentication credentials invalid");
+          break;
         case SmtpEvent::Kind::kBdatChunk:
         case SmtpEvent::Kind::kBdatEnd:
         case SmtpEvent::Kind::kNeedMore:
@@ -59,6 +63,18 @@ class SmtpSink::Session : public StreamHandler {
     if (!out_.empty()) {
       stream_->Write(out_);
       out_.clear();
+    }
+    if (start_tls_) {
+      // RFC 3207 §4.2: what followed STARTTLS in the clear is discarded.
+      start_tls_ = false;
+      std::weak_ptr<bool> alive = sink_->alive_;
+      stream_->StartTls(TlsRole::kServer, [this, alive](absl::Status status) {
+        if (alive.expired() || finished_) return;
+        if (!status.ok()) return Finish();
+        tls_ = true;
+        parser_ = smtp::SmtpCommandParser();
+      });
+      return;
     }
     if (closing_) Finish();
   }
@@ -99,6 +115,8 @@ class SmtpSink::Session : public StreamHandler {
         if (o.size) ehlo.extensions.push_back({"SIZE", {"10000000"}});
         if (o.dsn) ehlo.extensions.push_back({"DSN", {}});
         if (o.eight_bit_mime) ehlo.extensions.push_back({"8BITMIME", {}});
+        if (o.starttls && !tls_) ehlo.extensions.push_back({"STARTTLS", {}});
+        if (!o.auth_user.empty() && tls_) ehlo.extensions.push_back({"AUTH", {"PLAIN"}});
         ehlo.extensions.push_back({"ENHANCEDSTATUSCODES", {}});
         smtp::AppendSmtpReply(smtp::MakeEhloReply(ehlo), &out_);
         return;
@@ -106,13 +124,35 @@ class SmtpSink::Session : public StreamHandler {
       case SmtpVerb::kHelo:
         absl::StrAppend(&out_, "250 ", o.hostname, "\r\n");
         return;
+      case SmtpVerb::kStartTls:
+        if (!o.starttls || tls_) return Reply("503 5.5.1 STARTTLS not available");
+        Reply("220 2.0.0 Ready to start TLS");
+        start_tls_ = true;  // stop parsing: the rest of the input is discarded
+        return;
+      case SmtpVerb::kAuth: {
+        if (o.auth_user.empty() || !tls_) return Reply("503 5.5.1 AUTH not available");
+        std::string raw;
+        sasl::SaslCredentials credentials;
+        if (!c.initial_response || !sasl::StrictBase64Decode(*c.initial_response, &raw) ||
+            sasl::ParsePlainMessage(raw, &credentials) != sasl::SaslError::kNone ||
+            credentials.authcid != o.auth_user || credentials.password != o.auth_password) {
+          return Reply("535 5.7.8 Authentication credentials invalid");
+        }
+        auth_user_ = credentials.authcid;
+        return Reply("235 2.7.0 Authentication successful");
+      }
       case SmtpVerb::kMail: {
         if (current_ >= 0) return Reply("503 5.5.1 Nested MAIL");
+        if (!o.auth_user.empty() && auth_user_.empty()) {
+          return Reply("530 5.7.0 Authentication required");
+        }
         if (UsesUnadvertised(c)) return Reply("555 5.5.4 Parameter not supported");
         SinkTransaction t;
         t.session = number_;
         t.mail_at = sink_->env_.Now();
         t.mail = line;
+        t.tls = tls_;
+        t.auth_user = auth_user_;
         sink_->transactions_.push_back(std::move(t));
         current_ = static_cast<int>(sink_->transactions_.size()) - 1;
         return Reply("250 2.1.0 OK");
@@ -174,6 +214,9 @@ class SmtpSink::Session : public StreamHandler {
   smtp::SmtpCommandParser parser_;
   std::string out_;
   int current_ = -1;  // index of the open transaction in sink_->transactions_
+  bool start_tls_ = false;
+  bool tls_ = false;
+  std::string auth_user_;
   bool closing_ = false;
   bool finished_ = false;
 };

@@ -35,6 +35,8 @@ struct SinkTransaction {
   std::vector<std::string> accepted;  // addresses whose RCPT got 250
   std::string content;             // unstuffed DATA content
   int final_code = 0;              // the reply to the end of DATA (0: none)
+  bool tls = false;                // the session was inside TLS
+  std::string auth_user;           // who authenticated ("" : nobody)
 };
 
 class SmtpSink {
@@ -45,6 +47,11 @@ class SmtpSink {
     bool size = false;          // RFC 1870
     bool dsn = false;           // RFC 3461
     bool eight_bit_mime = true; // RFC 6152
+    bool starttls = false;      // RFC 3207
+    // RFC 4954 AUTH PLAIN, offered only inside TLS, accepting these
+    // credentials (empty user: AUTH not offered).
+    std::string auth_user;
+    std::string auth_password;
   };
 
   // Reply lines (without CRLF) the test scripts; "" means "250 2.0.0 OK"
@@ -56,6 +63,9 @@ class SmtpSink {
   ~SmtpSink();
 
   absl::Status Listen(uint16_t port);
+
+  // What later sessions advertise and accept (a relay reconfigured).
+  Options& options() { return options_; }
 
   int sessions() const { return sessions_started_; }
   const std::vector<SinkTransaction>& transactions() const { return transactions_; }

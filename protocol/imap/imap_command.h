@@ -33,6 +33,7 @@ enum class CommandName {
   kUrlFetch,
   // Selected.
   kCheck, kClose, kUnselect, kExpunge, kSearch, kFetch, kStore, kCopy, kMove,
+  kSort,  // RFC 5256, with RFC 5267 ESORT return options
 };
 
 // The command's name as sent in responses and logs ("UID FETCH" is kFetch
@@ -108,6 +109,14 @@ struct SearchReturn {
   bool min = false, max = false, all = false, count = false, save = false;
 };
 
+// sort-criterion of RFC 5256 §4: ["REVERSE" SP] sort-key.
+enum class SortKey { kArrival, kCc, kDate, kFrom, kSize, kSubject, kTo };
+
+struct SortCriterion {
+  SortKey key = SortKey::kArrival;
+  bool reverse = false;
+};
+
 struct StoreArgs {
   enum class Mode { kReplace, kAdd, kRemove };
   Mode mode = Mode::kReplace;
@@ -175,7 +184,7 @@ struct ListArgs {
 struct ImapCommand {
   absl::string_view tag;
   CommandName name = CommandName::kUnknown;
-  bool uid = false;  // UID FETCH/STORE/COPY/MOVE/SEARCH/EXPUNGE
+  bool uid = false;  // UID FETCH/STORE/COPY/MOVE/SEARCH/SORT/EXPUNGE
 
   // SELECT, EXAMINE, CREATE, DELETE, RENAME (source), SUBSCRIBE,
   // UNSUBSCRIBE, STATUS, APPEND, COPY/MOVE (destination), RESETKEY.
@@ -204,10 +213,13 @@ struct ImapCommand {
                                          // STATUS items; RESETKEY mechanisms;
                                          // CREATE USE attributes
 
-  // SEARCH.
+  // SEARCH, and SORT's search part (SORT's charset is mandatory).
   absl::string_view charset;
   SearchReturn search_return;
   SearchKey search;  // kAnd over the top-level keys
+
+  // SORT: the criteria, most significant first.
+  std::vector<SortCriterion> sort;
 
   // SELECT/EXAMINE parameters.
   bool condstore = false;

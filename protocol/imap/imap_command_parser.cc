@@ -44,6 +44,7 @@ absl::string_view CommandNameToString(CommandName name) {
     case CommandName::kUnselect: return "UNSELECT";
     case CommandName::kExpunge: return "EXPUNGE";
     case CommandName::kSearch: return "SEARCH";
+    case CommandName::kSort: return "SORT";
     case CommandName::kFetch: return "FETCH";
     case CommandName::kStore: return "STORE";
     case CommandName::kCopy: return "COPY";
@@ -74,6 +75,7 @@ void ImapCommand::Clear() {
   search_return = SearchReturn();
   search.kind = SearchKeyKind::kAnd;
   search.children.clear();
+  sort.clear();
   condstore = false;
   qresync.reset();
   list.reference = {};
@@ -462,6 +464,7 @@ constexpr CommandEntry kCommands[] = {
     {"GENURLAUTH", CommandName::kGenUrlauth}, {"RESETKEY", CommandName::kResetKey},
     {"URLFETCH", CommandName::kUrlFetch},     {"CHECK", CommandName::kCheck},
     {"CLOSE", CommandName::kClose},           {"UNSELECT", CommandName::kUnselect},
+    {"SORT", CommandName::kSort},
 };
 
 CommandName LookupCommand(absl::string_view name) {
@@ -819,39 +822,12 @@ bool ParseSearchKey(Reader& r, SearchKey* key, size_t* count) {
   return r.Fail(absl::StrCat("unknown search key ", word));
 }
 
-bool ParseSearch(Reader& r, ImapCommand* c) {
-  if (!r.Sp()) return false;
-  if (r.ConsumeKeyword("RETURN")) {
-    // search-return-opts (RFC 4731 §3, RFC 4466 §2.6)
-    c->search_return.requested = true;
-    if (!r.Sp() || !r.Expect('(', "'(' after RETURN")) return false;
-    if (!r.Consume(')')) {
-      do {
-        absl::string_view opt = r.Atom();
-        if (IsKeyword(opt, "MIN")) {
-          c->search_return.min = true;
-        } else if (IsKeyword(opt, "MAX")) {
-          c->search_return.max = true;
-        } else if (IsKeyword(opt, "ALL")) {
-          c->search_return.all = true;
-        } else if (IsKeyword(opt, "COUNT")) {
-          c->search_return.count = true;
-        } else if (IsKeyword(opt, "SAVE")) {
-          c->search_return.save = true;
-        } else {
-          return r.Fail("unknown search return option");
-        }
-      } while (r.Consume(' '));
-      if (!r.Expect(')', "')' after return options")) return false;
-    } else {
-      // "RETURN ()" means RETURN (ALL) (RFC 4731 §3.1).
-      c->search_return.all = true;
-    }
-    if (!r.Sp()) return false;
-  }
-  if (r.ConsumeKeyword("CHARSET")) {
-    if (!r.Sp() || !r.AString(&c->charset, "charset") || !r.Sp()) return false;
-  }
+// search-return-opts after "RETURN" (RFC 4731 §3, RFC 4466 §2.6); the
+// same options serve SORT (RFC 5267 §3.1).
+bool ParseSearchReturn(Reader& r, ImapCommand* c);
+
+// search-criteria after the command's charset handling: 1*(SP search-key).
+bool ParseSearchKeys(Reader& r, ImapCommand* c) {
   c->search.kind = SearchKeyKind::kAnd;
   size_t count = 0;
   do {
@@ -859,6 +835,90 @@ bool ParseSearch(Reader& r, ImapCommand* c) {
     if (!ParseSearchKey(r, &c->search.children.back(), &count)) return false;
   } while (r.Consume(' '));
   return r.End();
+}
+
+bool ParseSearch(Reader& r, ImapCommand* c) {
+  if (!r.Sp()) return false;
+  if (r.ConsumeKeyword("RETURN")) {
+    if (!ParseSearchReturn(r, c) || !r.Sp()) return false;
+  }
+  if (r.ConsumeKeyword("CHARSET")) {
+    if (!r.Sp() || !r.AString(&c->charset, "charset") || !r.Sp()) return false;
+  }
+  return ParseSearchKeys(r, c);
+}
+
+// sort = ["UID" SP] "SORT" [SP sort-return-opts] SP sort-criteria SP
+//        search-criteria (RFC 5256 §4, RFC 5267 §3.1), where
+// search-criteria = charset 1*(SP search-key): the charset is mandatory.
+bool ParseSort(Reader& r, ImapCommand* c) {
+  if (!r.Sp()) return false;
+  if (r.ConsumeKeyword("RETURN")) {
+    if (!ParseSearchReturn(r, c) || !r.Sp()) return false;
+  }
+  if (!r.Expect('(', "'(' before the sort criteria")) return false;
+  do {
+    SortCriterion criterion;
+    absl::string_view word = r.Atom();
+    if (IsKeyword(word, "REVERSE")) {
+      criterion.reverse = true;
+      if (!r.PeekSp()) return r.Fail("missing sort key after REVERSE");
+      r.Sp();
+      word = r.Atom();
+    }
+    if (IsKeyword(word, "ARRIVAL")) {
+      criterion.key = SortKey::kArrival;
+    } else if (IsKeyword(word, "CC")) {
+      criterion.key = SortKey::kCc;
+    } else if (IsKeyword(word, "DATE")) {
+      criterion.key = SortKey::kDate;
+    } else if (IsKeyword(word, "FROM")) {
+      criterion.key = SortKey::kFrom;
+    } else if (IsKeyword(word, "SIZE")) {
+      criterion.key = SortKey::kSize;
+    } else if (IsKeyword(word, "SUBJECT")) {
+      criterion.key = SortKey::kSubject;
+    } else if (IsKeyword(word, "TO")) {
+      criterion.key = SortKey::kTo;
+    } else {
+      return r.Fail(word.empty() ? "missing sort key" : absl::StrCat("unknown sort key ", word));
+    }
+    if (c->sort.size() >= r.limits().list_items_max) return r.Fail("too many sort criteria", "LIMIT");
+    c->sort.push_back(criterion);
+  } while (r.Consume(' '));
+  if (!r.Expect(')', "')' after the sort criteria") || !r.Sp()) return false;
+  if (!r.AString(&c->charset, "charset")) return false;
+  if (!r.PeekSp()) return r.Fail("SORT needs a charset, then the search keys");
+  r.Sp();
+  return ParseSearchKeys(r, c);
+}
+
+bool ParseSearchReturn(Reader& r, ImapCommand* c) {
+  c->search_return.requested = true;
+  if (!r.Sp() || !r.Expect('(', "'(' after RETURN")) return false;
+  if (!r.Consume(')')) {
+    do {
+      absl::string_view opt = r.Atom();
+      if (IsKeyword(opt, "MIN")) {
+        c->search_return.min = true;
+      } else if (IsKeyword(opt, "MAX")) {
+        c->search_return.max = true;
+      } else if (IsKeyword(opt, "ALL")) {
+        c->search_return.all = true;
+      } else if (IsKeyword(opt, "COUNT")) {
+        c->search_return.count = true;
+      } else if (IsKeyword(opt, "SAVE")) {
+        c->search_return.save = true;
+      } else {
+        return r.Fail("unknown search return option");
+      }
+    } while (r.Consume(' '));
+    if (!r.Expect(')', "')' after return options")) return false;
+  } else {
+    // "RETURN ()" means RETURN (ALL) (RFC 4731 §3.1).
+    c->search_return.all = true;
+  }
+  return true;
 }
 
 // ---- SELECT / EXAMINE ----------------------------------------------------
@@ -1203,6 +1263,8 @@ bool ParseArguments(Reader& r, ImapCommand* c) {
       return ParseUrlFetch(r, c);
     case CommandName::kSearch:
       return ParseSearch(r, c);
+    case CommandName::kSort:
+      return ParseSort(r, c);
     case CommandName::kFetch:
       return ParseFetch(r, c);
     case CommandName::kStore:
@@ -1262,9 +1324,10 @@ bool ParseFramedCommand(char* frame, size_t size, const ImapLimits& limits, Imap
     command->name = LookupCommand(word);
     if (command->name != CommandName::kFetch && command->name != CommandName::kStore &&
         command->name != CommandName::kCopy && command->name != CommandName::kMove &&
-        command->name != CommandName::kSearch && command->name != CommandName::kExpunge) {
+        command->name != CommandName::kSearch && command->name != CommandName::kSort &&
+        command->name != CommandName::kExpunge) {
       return fail(command->tag,
-                  "UID must be followed by FETCH, STORE, COPY, MOVE, SEARCH or EXPUNGE");
+                  "UID must be followed by FETCH, STORE, COPY, MOVE, SEARCH, SORT or EXPUNGE");
     }
   } else {
     command->name = LookupCommand(word);

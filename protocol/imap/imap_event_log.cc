@@ -340,7 +340,8 @@ void DescribeArguments(const ImapCommand& c, std::string* out) {
                                   r.binary ? " BINARY" : "", r.body ? " BODY" : "", ")"));
       }
       return;
-    case CommandName::kSearch: {
+    case CommandName::kSearch:
+    case CommandName::kSort: {
       const SearchReturn& r = c.search_return;
       if (r.requested) {
         std::string opts;
@@ -354,6 +355,19 @@ void DescribeArguments(const ImapCommand& c, std::string* out) {
           opts.append(name.data(), name.size());
         }
         field("return", absl::StrCat("(", opts, ")"));
+      }
+      if (c.name == CommandName::kSort) {
+        std::string criteria = "(";
+        for (const SortCriterion& s : c.sort) {
+          if (criteria.size() > 1) criteria.push_back(' ');
+          if (s.reverse) criteria += "REVERSE ";
+          static constexpr absl::string_view kNames[] = {"ARRIVAL", "CC", "DATE", "FROM",
+                                                          "SIZE", "SUBJECT", "TO"};
+          const absl::string_view name = kNames[static_cast<int>(s.key)];
+          criteria.append(name.data(), name.size());
+        }
+        criteria.push_back(')');
+        field("criteria", criteria);
       }
       if (c.charset.data() != nullptr) field("charset", QuoteForLog(c.charset));
       field("keys", DescribeSearchKey(c.search));

@@ -56,7 +56,7 @@ std::string ImapSession::Capabilities() const {
                                    "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED",
                                    "LIST-STATUS", "MOVE", "BINARY", "CATENATE", "URLAUTH",
                                    "URLAUTH=BINARY", "URL-PARTIAL", "CONDSTORE", "ESEARCH",
-                                   "SEARCHRES", "STATUS=SIZE"};
+                                   "SEARCHRES", "SORT", "ESORT", "STATUS=SIZE"};
   if (config.enable_qresync) caps.push_back("QRESYNC");
   caps.push_back(absl::StrCat("APPENDLIMIT=", config.limits.literal_bytes_max));
   if (config.enable_compress && !io_->is_compressed()) caps.push_back("COMPRESS=DEFLATE");
@@ -276,6 +276,7 @@ bool ImapSession::RequireState(const ImapCommand& c) {
     case CommandName::kUnselect:
     case CommandName::kExpunge:
     case CommandName::kSearch:
+    case CommandName::kSort:
     case CommandName::kFetch:
     case CommandName::kStore:
     case CommandName::kCopy:
@@ -332,6 +333,7 @@ void ImapSession::HandleCommand(const ImapCommand& c) {
     case CommandName::kUnselect: return CmdClose(c, /*expunge=*/false);
     case CommandName::kExpunge: return CmdExpunge(c);
     case CommandName::kSearch: return CmdSearch(c);
+    case CommandName::kSort: return CmdSort(c);
     case CommandName::kFetch: return CmdFetch(c);
     case CommandName::kStore: return CmdStore(c);
     case CommandName::kCopy: return CmdCopy(c, /*move=*/false);

@@ -173,6 +173,17 @@ class ImapSession : public store::MailboxObserver {
   void CmdCopy(const imap::ImapCommand& c, bool move);
   void CmdExpunge(const imap::ImapCommand& c);
   void CmdSearch(const imap::ImapCommand& c);
+  // The messages a SEARCH or SORT program selects, in view order.
+  struct SearchOutcome {
+    std::vector<size_t> matches;
+    uint64_t highest_modseq = 0;  // of the matches
+    bool used_modseq = false;     // the MODSEQ key was used (RFC 7162 §3.1.5)
+  };
+  // Runs the program of `c`; false (after replying NO [BADCHARSET]) for a
+  // charset we do not search in.
+  bool RunSearch(const imap::ImapCommand& c, SearchOutcome* outcome);
+  // ---- SORT (imap_session_sort.cc) ----
+  void CmdSort(const imap::ImapCommand& c);
   // Resolves a sequence set (or UID set) to view indexes, in ascending order.
   // Returns false (after replying BAD) when the set is invalid.
   bool ResolveSet(const imap::ImapCommand& c, std::vector<size_t>* indexes);

@@ -23,16 +23,6 @@ using imap::ImapCommand;
 
 namespace {
 
-// Whether a search program refers to messages by sequence number ("$"
-// holds UIDs, so it does not count).
-bool UsesSequenceNumbers(const imap::SearchKey& key) {
-  if (key.kind == imap::SearchKeyKind::kSequenceSet && !key.set.is_saved_result()) return true;
-  for (const imap::SearchKey& child : key.children) {
-    if (UsesSequenceNumbers(child)) return true;
-  }
-  return false;
-}
-
 absl::string_view CodeFor(const absl::Status& s) {
   switch (s.code()) {
     case absl::StatusCode::kResourceExhausted: return "LIMIT";
@@ -636,27 +626,34 @@ void ImapSession::CmdExpunge(const ImapCommand& c) {
 
 // ---- SEARCH ----
 
-void ImapSession::CmdSearch(const ImapCommand& c) {
-  const imap::SearchReturn& ret = c.search_return;
+bool ImapSession::RunSearch(const ImapCommand& c, SearchOutcome* outcome) {
   if (!c.charset.empty() && !absl::EqualsIgnoreCase(c.charset, "UTF-8") &&
       !absl::EqualsIgnoreCase(c.charset, "US-ASCII")) {
     // RFC 5182 §2.1: a SEARCH with SAVE that fails empties the result.
-    if (ret.save) saved_search_.clear();
+    if (c.search_return.save) saved_search_.clear();
     TaggedNo(c.tag, "BADCHARSET (US-ASCII UTF-8)", "Unsupported charset");
-    return;
+    return false;
   }
   SearchEvaluator evaluator(view_.get(), store_, &server_->message_cache(), saved_search_);
-  std::vector<size_t> matches;
-  uint64_t highest_modseq = 0;
   for (size_t i = 0; i < view_->size(); ++i) {
     const store::Message* m = view_->message(i);
     if (m == nullptr) continue;
     if (evaluator.Matches(c.search, i, *m)) {
-      matches.push_back(i);
-      highest_modseq = std::max(highest_modseq, m->modseq);
+      outcome->matches.push_back(i);
+      outcome->highest_modseq = std::max(outcome->highest_modseq, m->modseq);
     }
   }
-  if (evaluator.used_modseq()) EnableCondstore();
+  outcome->used_modseq = evaluator.used_modseq();
+  if (outcome->used_modseq) EnableCondstore();
+  return true;
+}
+
+void ImapSession::CmdSearch(const ImapCommand& c) {
+  const imap::SearchReturn& ret = c.search_return;
+  SearchOutcome outcome;
+  if (!RunSearch(c, &outcome)) return;
+  const std::vector<size_t>& matches = outcome.matches;
+  uint64_t highest_modseq = outcome.highest_modseq;
   std::vector<uint32_t> numbers;
   for (size_t i : matches) {
     numbers.push_back(c.uid ? view_->uid(i) : static_cast<uint32_t>(i + 1));
@@ -680,7 +677,7 @@ void ImapSession::CmdSearch(const ImapCommand& c) {
     std::string line = "SEARCH";
     for (uint32_t n : numbers) absl::StrAppend(&line, " ", n);
     // RFC 7162 §3.1.5: MODSEQ of the matches when the MODSEQ key was used.
-    if (evaluator.used_modseq() && !numbers.empty()) {
+    if (outcome.used_modseq && !numbers.empty()) {
       absl::StrAppend(&line, " (MODSEQ ", highest_modseq, ")");
     }
     Untagged(line);
@@ -696,7 +693,7 @@ void ImapSession::CmdSearch(const ImapCommand& c) {
       if (ret.all) absl::StrAppend(&line, " ALL ", imap::FormatNumberSet(numbers));
     }
     if (ret.count) absl::StrAppend(&line, " COUNT ", numbers.size());
-    if (evaluator.used_modseq() && !numbers.empty()) {
+    if (outcome.used_modseq && !numbers.empty()) {
       absl::StrAppend(&line, " MODSEQ ", highest_modseq);
     }
     Untagged(line);

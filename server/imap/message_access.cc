@@ -4,8 +4,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "protocol/mime/address.h"
+#include "protocol/mime/base_subject.h"
 #include "protocol/mime/body_structure.h"
 #include "protocol/mime/charset.h"
+#include "protocol/mime/encoded_words.h"
 #include "protocol/mime/envelope.h"
 #include "protocol/mime/header_field.h"
 #include "protocol/mime/message_date.h"
@@ -130,6 +133,33 @@ std::optional<imap::ImapDay> MessageAccess::SentDay() const {
       mime::ParseMessageDate(mime::UnfoldHeaderValue(date->value.In(*bytes_)));
   if (!parsed) return std::nullopt;
   return parsed->local_day;
+}
+
+std::string MessageAccess::FirstAddressMailbox(absl::string_view field) const {
+  const mime::HeaderField* f = structure_.FindField(*bytes_, 0, field);
+  if (f == nullptr) return "";
+  // Only the first address is wanted; a handful covers group markers.
+  for (const mime::Address& a : mime::ParseAddressList(f->value.In(*bytes_), 16)) {
+    if (a.IsGroupStart() || a.IsGroupEnd()) continue;
+    return a.mailbox.value_or("");
+  }
+  return "";
+}
+
+std::string MessageAccess::BaseSubject() const {
+  const mime::HeaderField* subject = structure_.FindField(*bytes_, 0, "Subject");
+  if (subject == nullptr) return "";
+  mime::CharsetConverter converter;
+  return mime::BaseSubject(mime::DecodeHeaderText(subject->value.In(*bytes_), &converter));
+}
+
+std::optional<int64_t> MessageAccess::SentUnixSeconds() const {
+  const mime::HeaderField* date = structure_.FindField(*bytes_, 0, "Date");
+  if (date == nullptr) return std::nullopt;
+  std::optional<mime::MessageDate> parsed =
+      mime::ParseMessageDate(mime::UnfoldHeaderValue(date->value.In(*bytes_)));
+  if (!parsed) return std::nullopt;
+  return parsed->unix_seconds;
 }
 
 absl::StatusOr<std::shared_ptr<const MessageAccess>> MessageCache::Get(

@@ -69,6 +69,15 @@ class MessageAccess {
   // has a parsable Date: header.
   std::optional<imap::ImapDay> SentDay() const;
 
+  // SORT keys (RFC 5256 §3).
+  // The addr-mailbox (local part) of the first address in `field` (From,
+  // To or Cc); "" when there is none.
+  std::string FirstAddressMailbox(absl::string_view field) const;
+  // The base subject (RFC 5256 §2.1) of the decoded Subject: field.
+  std::string BaseSubject() const;
+  // The Date: field as an instant (UTC seconds), if it parses.
+  std::optional<int64_t> SentUnixSeconds() const;
+
  private:
   std::shared_ptr<const std::string> bytes_;
   mime::MessageStructure structure_;

@@ -118,4 +118,12 @@ bool SearchEvaluator::Match(const imap::SearchKey& key) {
   return false;
 }
 
+bool UsesSequenceNumbers(const imap::SearchKey& key) {
+  if (key.kind == imap::SearchKeyKind::kSequenceSet && !key.set.is_saved_result()) return true;
+  for (const imap::SearchKey& child : key.children) {
+    if (UsesSequenceNumbers(child)) return true;
+  }
+  return false;
+}
+
 }  // namespace lemonade::imap_server

@@ -51,6 +51,11 @@ class SearchEvaluator {
   bool access_failed_ = false;
 };
 
+// Whether a search program refers to messages by sequence number ("$"
+// holds UIDs, so it does not count): then no EXPUNGE may be sent while
+// answering it, even for UID SEARCH/SORT (RFC 3501 §7.4.1).
+bool UsesSequenceNumbers(const imap::SearchKey& key);
+
 }  // namespace lemonade::imap_server
 
 #endif  // LEMONADE_SERVER_IMAP_SEARCH_EVALUATOR_H_

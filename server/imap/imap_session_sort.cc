@@ -1,0 +1,180 @@
+// SORT and UID SORT (RFC 5256), with the ESORT return options (RFC 5267
+// §3.1) and CONDSTORE's MODSEQ (RFC 7162 §3.1.5).
+//
+// Strings compare with i;ascii-casemap, RFC 5256's default comparator:
+// octet by octet after upper-casing ASCII letters. Messages equal under
+// every criterion keep their mailbox order (RFC 5256 §3: "sorted according
+// to the order in which they appear in the mailbox").
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "protocol/imap/imap_writer.h"
+#include "server/imap/imap_server.h"
+#include "server/imap/imap_session.h"
+#include "server/imap/message_access.h"
+#include "server/imap/search_evaluator.h"
+
+namespace lemonade::imap_server {
+namespace {
+
+using imap::SortKey;
+
+bool IsStringKey(SortKey key) {
+  return key == SortKey::kCc || key == SortKey::kFrom || key == SortKey::kSubject ||
+         key == SortKey::kTo;
+}
+
+// A result list in sort order as an ESEARCH ALL sequence-set: only
+// ascending runs become ranges (RFC 5267 §3.2: "12:10 SHOULD be avoided").
+std::string FormatOrderedNumbers(const std::vector<uint32_t>& numbers) {
+  std::string out;
+  for (size_t i = 0; i < numbers.size();) {
+    size_t j = i;
+    while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) ++j;
+    if (!out.empty()) out.push_back(',');
+    absl::StrAppend(&out, numbers[i]);
+    if (j > i) absl::StrAppend(&out, ":", numbers[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void ImapSession::CmdSort(const imap::ImapCommand& c) {
+  const imap::SearchReturn& ret = c.search_return;
+  SearchOutcome outcome;
+  if (!RunSearch(c, &outcome)) return;
+  const std::vector<size_t>& matches = outcome.matches;
+
+  // Each criterion's key for each match, computed once: comparisons then
+  // never touch the messages (a message is parsed at most once, through
+  // the shared cache).
+  struct Keys {
+    std::vector<std::string> text;
+    std::vector<int64_t> number;
+  };
+  std::vector<Keys> keys(c.sort.size());
+  for (size_t k = 0; k < c.sort.size(); ++k) {
+    const SortKey key = c.sort[k].key;
+    (IsStringKey(key) ? keys[k].text.resize(matches.size())
+                      : keys[k].number.resize(matches.size()));
+  }
+  for (size_t i = 0; i < matches.size(); ++i) {
+    const store::Message& m = *view_->message(matches[i]);
+    std::shared_ptr<const MessageAccess> access;
+    auto needs_access = [&c] {
+      for (const imap::SortCriterion& s : c.sort) {
+        if (s.key != SortKey::kArrival && s.key != SortKey::kSize) return true;
+      }
+      return false;
+    };
+    if (needs_access()) {
+      auto got = server_->message_cache().Get(store_, m);
+      // An unreadable message sorts as if its header were empty.
+      if (got.ok()) access = *got;
+    }
+    for (size_t k = 0; k < c.sort.size(); ++k) {
+      switch (c.sort[k].key) {
+        case SortKey::kArrival:
+          keys[k].number[i] = m.internal_date;
+          break;
+        case SortKey::kSize:
+          keys[k].number[i] = m.size;
+          break;
+        case SortKey::kDate: {
+          // RFC 5256 §3: without a usable Date: field, INTERNALDATE.
+          std::optional<int64_t> sent = access ? access->SentUnixSeconds() : std::nullopt;
+          keys[k].number[i] = sent.value_or(m.internal_date);
+          break;
+        }
+        case SortKey::kCc:
+          if (access) keys[k].text[i] = access->FirstAddressMailbox("Cc");
+          break;
+        case SortKey::kFrom:
+          if (access) keys[k].text[i] = access->FirstAddressMailbox("From");
+          break;
+        case SortKey::kTo:
+          if (access) keys[k].text[i] = access->FirstAddressMailbox("To");
+          break;
+        case SortKey::kSubject:
+          if (access) keys[k].text[i] = access->BaseSubject();
+          break;
+      }
+      if (IsStringKey(c.sort[k].key)) absl::AsciiStrToUpper(&keys[k].text[i]);
+    }
+  }
+  std::vector<size_t> order(matches.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    for (size_t k = 0; k < c.sort.size(); ++k) {
+      int cmp;
+      if (IsStringKey(c.sort[k].key)) {
+        cmp = keys[k].text[a].compare(keys[k].text[b]);  // unsigned octets
+      } else {
+        cmp = keys[k].number[a] < keys[k].number[b] ? -1 : keys[k].number[a] > keys[k].number[b];
+      }
+      if (cmp != 0) return c.sort[k].reverse ? cmp > 0 : cmp < 0;
+    }
+    return false;
+  });
+
+  std::vector<uint32_t> numbers;
+  numbers.reserve(order.size());
+  for (size_t i : order) {
+    const size_t index = matches[i];
+    numbers.push_back(c.uid ? view_->uid(index) : static_cast<uint32_t>(index + 1));
+  }
+  // MIN and MAX are the first and last in sort order (RFC 5267 §3.1);
+  // alone they are also what SAVE keeps and what MODSEQ covers, as for
+  // SEARCH (RFC 5182 §2.4, RFC 4731 §3.2).
+  std::vector<size_t> returned;
+  uint64_t highest_modseq = outcome.highest_modseq;
+  if ((ret.min || ret.max) && !ret.all && !ret.count && !order.empty()) {
+    if (ret.min) returned.push_back(matches[order.front()]);
+    if (ret.max && (!ret.min || order.size() > 1)) returned.push_back(matches[order.back()]);
+    highest_modseq = 0;
+    for (size_t index : returned) {
+      highest_modseq = std::max(highest_modseq, view_->message(index)->modseq);
+    }
+  } else {
+    returned = matches;
+  }
+  if (ret.save) {
+    saved_search_.clear();
+    for (size_t index : returned) saved_search_.push_back(view_->uid(index));
+    std::sort(saved_search_.begin(), saved_search_.end());
+  }
+  if (!ret.requested) {
+    std::string line = "SORT";
+    for (uint32_t n : numbers) absl::StrAppend(&line, " ", n);
+    if (outcome.used_modseq && !numbers.empty()) {
+      absl::StrAppend(&line, " (MODSEQ ", highest_modseq, ")");
+    }
+    Untagged(line);
+  } else if (ret.min || ret.max || ret.all || ret.count || !ret.save) {
+    std::string line = "ESEARCH (TAG ";
+    imap::ImapWriter(&line).Quoted(c.tag);
+    line += ")";
+    if (c.uid) line += " UID";
+    if (!numbers.empty()) {
+      if (ret.min) absl::StrAppend(&line, " MIN ", numbers.front());
+      if (ret.max) absl::StrAppend(&line, " MAX ", numbers.back());
+      if (ret.all) absl::StrAppend(&line, " ALL ", FormatOrderedNumbers(numbers));
+    }
+    if (ret.count) absl::StrAppend(&line, " COUNT ", numbers.size());
+    if (outcome.used_modseq && !numbers.empty()) {
+      absl::StrAppend(&line, " MODSEQ ", highest_modseq);
+    }
+    Untagged(line);
+  }
+  // RFC 5256 §4: no EXPUNGE during SORT; during UID SORT only when the
+  // program does not use sequence numbers.
+  FlushMailboxUpdates(/*allow_expunge=*/c.uid && !UsesSequenceNumbers(c.search));
+  TaggedOk(c.tag, "SORT completed");
+}
+
+}  // namespace lemonade::imap_server

@@ -19,7 +19,12 @@ echo "== fuzz smoke run (--config=fuzz, clang + libFuzzer + ASan/UBSan)"
 # A separate output base, so switching compilers never invalidates the
 # default build's cache.
 fuzz_bazel=(bazel --output_base="${HOME}/.cache/lemonade-bazel-fuzz")
-"${fuzz_bazel[@]}" build --config=fuzz //fuzz/... 2>&1 | tail -3
+if ! "${fuzz_bazel[@]}" build --config=fuzz //fuzz/... >/tmp/lemonade-fuzz-build.log 2>&1; then
+  grep -E "ERROR|error:" /tmp/lemonade-fuzz-build.log | head -20 >&2
+  echo "fuzz: the build failed; see /tmp/lemonade-fuzz-build.log" >&2
+  exit 1
+fi
+tail -1 /tmp/lemonade-fuzz-build.log
 fuzz_bin="$("${fuzz_bazel[@]}" info --config=fuzz bazel-bin 2>/dev/null)"
 seconds="${LEMONADE_FUZZ_SECONDS:-5}"
 for target in $("${fuzz_bazel[@]}" query 'kind(cc_binary, //fuzz/...)' 2>/dev/null); do

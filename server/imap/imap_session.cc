@@ -389,6 +389,11 @@ void ImapSession::OnWritable() {
   }
 }
 
+void ImapSession::OnFlagsChanging(uint32_t uid, const store::FlagSet& old_flags,
+                                  uint64_t old_modseq) {
+  if (view_) view_->NoteUnreportedChange(uid, old_flags, old_modseq);
+}
+
 void ImapSession::OnMailboxChanged() {
   // Only IDLE pushes at once; otherwise changes wait for a command.
   if (idling_ && !blocked_) {

@@ -88,6 +88,8 @@ class ImapSession : public store::MailboxObserver {
   void OnMailboxChanged() override;
   void OnMailboxGone() override;
   void OnUrlauthKeyReset() override;
+  void OnFlagsChanging(uint32_t uid, const store::FlagSet& old_flags,
+                       uint64_t old_modseq) override;
 
   enum class State { kNotAuthenticated, kAuthenticated, kSelected, kLogout };
   State state() const { return state_; }

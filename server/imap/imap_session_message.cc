@@ -492,7 +492,11 @@ void ImapSession::CmdStore(const ImapCommand& c) {
   store::StoreMode mode = c.store.mode == imap::StoreArgs::Mode::kAdd      ? store::StoreMode::kAdd
                           : c.store.mode == imap::StoreArgs::Mode::kRemove ? store::StoreMode::kRemove
                                                                            : store::StoreMode::kReplace;
-  auto result = store_->StoreFlags(*mailbox, uids, mode, system, keywords, c.store.unchanged_since);
+  // RFC 7162 §3.1.12: judge UNCHANGEDSINCE by what this client has seen.
+  const MailboxView* view = view_.get();
+  auto result = store_->StoreFlags(
+      *mailbox, uids, mode, system, keywords, c.store.unchanged_since,
+      [view](uint32_t uid) { return view->UnreportedChangeOf(uid); });
   if (!result.ok()) {
     TaggedNo(c.tag, CodeFor(result.status()), result.status().message());
     return;
@@ -502,6 +506,8 @@ void ImapSession::CmdStore(const ImapCommand& c) {
   for (uint32_t uid : result->changed) view_->NoteReported(uid, result->modseq);
   std::vector<uint32_t> failed = result->failed;
   std::sort(failed.begin(), failed.end());
+  std::vector<uint32_t> tell_flags = result->passed_with_other_changes;
+  std::sort(tell_flags.begin(), tell_flags.end());
   std::string flags;
   for (size_t i : indexes) {
     const store::Message* m = view_->message(i);
@@ -511,12 +517,16 @@ void ImapSession::CmdStore(const ImapCommand& c) {
     // even for .SILENT; once CONDSTORE is on, so the client learns the
     // MODSEQ of its own change (§3.1.4.2 example 14).
     if (c.store.silent && !c.store.unchanged_since && !condstore_enabled_) continue;
+    // RFC 7162 §3.1.12: a message that passed although another client
+    // changed other flags gets its new FLAGS even under .SILENT.
+    const bool with_flags =
+        !c.store.silent || std::binary_search(tell_flags.begin(), tell_flags.end(), m->uid);
     std::string line = absl::StrCat(i + 1, " FETCH (");
     std::vector<std::string> parts;
     // RFC 7162 §3.2.4: once CONDSTORE is on, STORE's FETCH responses carry
     // UID and MODSEQ.
     if (c.uid || condstore_enabled_) parts.push_back(absl::StrCat("UID ", m->uid));
-    if (!c.store.silent) {
+    if (with_flags) {
       flags.clear();
       store::AppendFlagNames(m->flags, mailbox->keywords(), view_->recent(m->uid), &flags);
       parts.push_back(absl::StrCat("FLAGS (", flags, ")"));

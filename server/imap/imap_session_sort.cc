@@ -63,16 +63,15 @@ void ImapSession::CmdSort(const imap::ImapCommand& c) {
     (IsStringKey(key) ? keys[k].text.resize(matches.size())
                       : keys[k].number.resize(matches.size()));
   }
+  // ARRIVAL and SIZE come from the store; the others need the message.
+  bool needs_access = false;
+  for (const imap::SortCriterion& s : c.sort) {
+    needs_access = needs_access || (s.key != SortKey::kArrival && s.key != SortKey::kSize);
+  }
   for (size_t i = 0; i < matches.size(); ++i) {
     const store::Message& m = *view_->message(matches[i]);
     std::shared_ptr<const MessageAccess> access;
-    auto needs_access = [&c] {
-      for (const imap::SortCriterion& s : c.sort) {
-        if (s.key != SortKey::kArrival && s.key != SortKey::kSize) return true;
-      }
-      return false;
-    };
-    if (needs_access()) {
+    if (needs_access) {
       auto got = server_->message_cache().Get(store_, m);
       // An unreadable message sorts as if its header were empty.
       if (got.ok()) access = *got;

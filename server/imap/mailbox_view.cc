@@ -129,7 +129,22 @@ MailboxView::Updates MailboxView::Sync(bool allow_expunge) {
     flags_modseq_ = highest;
   }
   reported_.clear();
+  // Every flag change up to `highest` has now been reported (or the client
+  // will learn the message from EXISTS).
+  unreported_.clear();
   return u;
+}
+
+void MailboxView::NoteUnreportedChange(uint32_t uid, const store::FlagSet& flags,
+                                       uint64_t modseq) {
+  if (uid > max_uid_seen_ || IndexOfUid(uid) < 0) return;  // not one the client knows
+  unreported_.try_emplace(uid, store::KnownFlags{flags, modseq});
+}
+
+std::optional<store::KnownFlags> MailboxView::UnreportedChangeOf(uint32_t uid) const {
+  auto it = unreported_.find(uid);
+  if (it == unreported_.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace lemonade::imap_server

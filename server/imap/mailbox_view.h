@@ -15,11 +15,13 @@
 #define LEMONADE_SERVER_IMAP_MAILBOX_VIEW_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "protocol/imap/sequence_set.h"
+#include "server/store/mail_store.h"
 #include "server/store/mailbox.h"
 
 namespace lemonade::imap_server {
@@ -65,7 +67,16 @@ class MailboxView {
 
   // The session itself already told the client about `uid` at `modseq`
   // (in a STORE or FETCH response), so Sync need not repeat it.
-  void NoteReported(uint32_t uid, uint64_t modseq) { reported_[uid] = modseq; }
+  void NoteReported(uint32_t uid, uint64_t modseq) {
+    reported_[uid] = modseq;
+    unreported_.erase(uid);
+  }
+
+  // Another change to `uid` is about to happen; until the client is told,
+  // remember what it last saw (the first such state only).
+  void NoteUnreportedChange(uint32_t uid, const store::FlagSet& flags, uint64_t modseq);
+  // What the client last saw of `uid`, if a change since is unreported.
+  std::optional<store::KnownFlags> UnreportedChangeOf(uint32_t uid) const;
 
   // The highest MODSEQ the client has been told about.
   uint64_t notified_modseq() const { return flags_modseq_; }
@@ -85,6 +96,9 @@ class MailboxView {
   std::vector<uint32_t> uids_;
   absl::flat_hash_set<uint32_t> recent_;
   absl::flat_hash_map<uint32_t, uint64_t> reported_;
+  // RFC 7162 §3.1.12: the flags each changed message had when the client
+  // last saw it, until the change is reported.
+  absl::flat_hash_map<uint32_t, store::KnownFlags> unreported_;
   uint32_t max_uid_seen_ = 0;
   uint64_t flags_modseq_ = 0;    // flag changes reported up to here
   uint64_t expunge_modseq_ = 0;  // expunges reported up to here

@@ -614,7 +614,8 @@ absl::StatusOr<StoreResult> MailStore::StoreFlags(Mailbox& mailbox,
                                                   const std::vector<uint32_t>& uids,
                                                   StoreMode mode, uint8_t system_flags,
                                                   const std::vector<std::string>& keywords,
-                                                  std::optional<uint64_t> unchanged_since) {
+                                                  std::optional<uint64_t> unchanged_since,
+                                                  const KnownFlagsFn& known) {
   StoreResult result;
   uint64_t keyword_bits = 0;
   if (mode == StoreMode::kRemove) {
@@ -635,8 +636,19 @@ absl::StatusOr<StoreResult> MailStore::StoreFlags(Mailbox& mailbox,
     const Message* m = mailbox.FindUid(uid);
     if (!m) continue;
     if (unchanged_since && m->modseq > *unchanged_since) {
-      result.failed.push_back(uid);
-      continue;
+      // §3.1.12: the client knew the state at or before UNCHANGEDSINCE,
+      // and what changed since is none of the flags it adds or removes.
+      std::optional<KnownFlags> seen;
+      if (mode != StoreMode::kReplace && known) seen = known(uid);
+      const bool untouched =
+          seen && seen->modseq <= *unchanged_since &&
+          ((seen->flags.system ^ m->flags.system) & system_flags & kSystemFlagsAll) == 0 &&
+          ((seen->flags.keywords ^ m->flags.keywords) & keyword_bits) == 0;
+      if (!untouched) {
+        result.failed.push_back(uid);
+        continue;
+      }
+      result.passed_with_other_changes.push_back(uid);
     }
     FlagSet next = m->flags;
     switch (mode) {

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <list>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,7 +72,20 @@ struct StoreResult {
   uint64_t modseq = 0;                 // the MODSEQ given to changed messages
   std::vector<uint32_t> changed;       // UIDs whose flags changed
   std::vector<uint32_t> failed;        // UNCHANGEDSINCE conflicts (RFC 7162 MODIFIED)
+  // UIDs that passed UNCHANGEDSINCE only by RFC 7162 §3.1.12 (their other
+  // flags changed meanwhile): the client must be sent their FLAGS.
+  std::vector<uint32_t> passed_with_other_changes;
 };
+
+// What a client last saw of a message (its flags and their MODSEQ), for
+// a conditional STORE: RFC 7162 §3.1.12.
+struct KnownFlags {
+  FlagSet flags;
+  uint64_t modseq = 0;
+};
+// The client's view of `uid` when it differs from the store's (a change
+// it has not been told about yet), else nullopt.
+using KnownFlagsFn = std::function<std::optional<KnownFlags>(uint32_t uid)>;
 
 struct CopyResult {
   std::vector<uint32_t> source_uids;
@@ -122,11 +136,14 @@ class MailStore {
                                   int16_t zone_offset_minutes);
   // Changes flags of the given UIDs (missing UIDs are ignored). With
   // `unchanged_since`, messages modified after it are left alone and
-  // reported in `failed` (RFC 7162 §3.1.3).
+  // reported in `failed` (RFC 7162 §3.1.3) — except, for +FLAGS/-FLAGS,
+  // those whose change since the client's `known` view did not touch the
+  // flags being added or removed (RFC 7162 §3.1.12: no spurious MODIFIED).
   absl::StatusOr<StoreResult> StoreFlags(Mailbox& mailbox, const std::vector<uint32_t>& uids,
                                          StoreMode mode, uint8_t system_flags,
                                          const std::vector<std::string>& keywords,
-                                         std::optional<uint64_t> unchanged_since);
+                                         std::optional<uint64_t> unchanged_since,
+                                         const KnownFlagsFn& known = nullptr);
   // Expunges the given UIDs; returns those that existed.
   absl::StatusOr<std::vector<uint32_t>> Expunge(Mailbox& mailbox, const std::vector<uint32_t>& uids);
   // Copies messages (flags, keywords and INTERNALDATE kept), in UID order.

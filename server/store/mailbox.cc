@@ -97,6 +97,7 @@ void Mailbox::AddMessage(const Message& m) {
 
 void Mailbox::SetFlags(size_t index, const FlagSet& flags, uint64_t modseq) {
   Message& m = messages_[index];
+  for (MailboxObserver* o : observers_) o->OnFlagsChanging(m.uid, m.flags, m.modseq);
   UnindexModseq(m.modseq, m.uid);
   m.flags = flags;
   m.modseq = modseq;

@@ -45,6 +45,9 @@ class MailboxObserver {
   virtual void OnMailboxGone() = 0;
   // The mailbox's URLAUTH key was replaced (RESETKEY, RFC 4467 §7).
   virtual void OnUrlauthKeyReset() {}
+  // A message's flags are about to change from `old_flags`, which it has
+  // had since `old_modseq`. Must not touch the mailbox.
+  virtual void OnFlagsChanging(uint32_t uid, const FlagSet& old_flags, uint64_t old_modseq) {}
 };
 
 class Mailbox {

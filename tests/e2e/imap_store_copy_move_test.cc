@@ -113,9 +113,29 @@ TEST_F(ImapStoreCopyMoveTest, Rfc7162ModifiedExample) {
   auto c = Selected();
   const std::string since = absl::StrCat(HighestModseq("INBOX"));
   auto other = Selected();
-  Command(*other, "o1", "STORE 7 +FLAGS (\\Seen)");
-  Command(*other, "o2", "STORE 9 +FLAGS (\\Answered)");
+  // \Deleted, the flag the conditional STORE sets: a change to other
+  // flags would not fail it (§3.1.12, below).
+  Command(*other, "o1", "STORE 7 +FLAGS (\\Deleted)");
+  Command(*other, "o2", "STORE 9 +FLAGS (\\Deleted)");
   RunTranscript("rfc7162 example 6 MODIFIED", {c.get()}, {{"SINCE", since}});
+}
+
+// RFC 7162 §3.1.12: another client changed \Deleted on message 2, which
+// this client has not been told yet; a conditional +FLAGS of $Processed
+// (or -FLAGS of \Seen) does not care, so it succeeds without a spurious
+// MODIFIED and the client gets message 2's new FLAGS even with .SILENT.
+// A change to the flag being stored, or a replacing FLAGS, still gets
+// MODIFIED.
+TEST_F(ImapStoreCopyMoveTest, Rfc7162NoSpuriousModified) {
+  DeliverMany(4);
+  ClaimRecent();
+  auto c = Selected();
+  const std::string since = absl::StrCat(HighestModseq("INBOX"));
+  auto other = Selected();
+  Command(*other, "o1", "STORE 2 +FLAGS (\\Deleted)");
+  Command(*other, "o2", "STORE 3 +FLAGS ($Processed)");
+  RunTranscript("rfc7162 3.1.12 no spurious MODIFIED", {c.get(), other.get()},
+                {{"SINCE", since}});
 }
 
 // RFC 7162 example 7: UNCHANGEDSINCE 0 always fails.
@@ -134,7 +154,7 @@ TEST_F(ImapStoreCopyMoveTest, Rfc7162ExpungedMessagesExample) {
   auto other = Selected();
   Command(*other, "o1", "STORE 4:7 +FLAGS.SILENT (\\Deleted)");
   Command(*other, "o2", "EXPUNGE");
-  Command(*other, "o3", "STORE 2 +FLAGS.SILENT (\\Deleted \\Answered)");
+  Command(*other, "o3", "STORE 2 +FLAGS.SILENT (\\Seen \\Answered)");
   const std::string safe = absl::StrCat(ModseqOf(2) - 2);  // below the expunge
   RunTranscript("rfc7162 example 11 expunged messages", {c.get()},
                 {{"SINCE", since}, {"SAFE", safe}});

@@ -124,7 +124,16 @@ FrameResult ImapFramer::Feed(absl::string_view input) {
       continue;
     }
     const size_t line_bytes = buffer_.size() - line_start_ + chunk;
-    if (line_bytes > limits_.line_bytes_max + 1 && discarding_) {
+    // The limit counts the line without its end. Until the LF arrives the
+    // last octet may yet be the CR of a CRLF, so one more is allowed; with
+    // the LF here it is exact, for CRLF and bare LF alike.
+    bool too_long = line_bytes > limits_.line_bytes_max + 1;
+    if (lf != nullptr && line_bytes == limits_.line_bytes_max + 1) {
+      const char last = chunk > 0 ? start[chunk - 1]
+                                  : (buffer_.size() > line_start_ ? buffer_.back() : '\0');
+      too_long = last != '\r';
+    }
+    if (too_long && discarding_) {
       // A line of a command already rejected: skip it like any other, and
       // without a second error (its command has had its answer). Whatever
       // it announced is lost, so its end ends the command.
@@ -132,7 +141,7 @@ FrameResult ImapFramer::Feed(absl::string_view input) {
       discard_line_ = true;
       continue;
     }
-    if (line_bytes > limits_.line_bytes_max + 1) {  // +1: a CR before the LF
+    if (too_long) {
       // The rest of this line is skipped; whatever it announced is lost,
       // which is the best a server can do with an unbounded line. Enough of
       // it is kept to name the tag in the error.

@@ -49,6 +49,13 @@ ABSL_FLAG(std::string, relay_password, "", "serve: AUTH PLAIN password at the re
 ABSL_FLAG(std::string, submit_user, "submit", "serve: the submit server's IMAP identity for BURL");
 ABSL_FLAG(uint64_t, message_bytes_max, 64ull << 20, "serve: largest message (APPENDLIMIT, SIZE)");
 ABSL_FLAG(uint64_t, imap_line_bytes_max, 64 * 1024, "serve: longest IMAP command line");
+ABSL_FLAG(uint64_t, imap_literals_max, 1000, "serve: literals in one IMAP command (CATENATE parts)");
+ABSL_FLAG(uint64_t, imap_nesting_depth_max, 32, "serve: parenthesis depth in one IMAP command");
+ABSL_FLAG(uint64_t, imap_list_items_max, 10000,
+          "serve: items in one IMAP list or search program (fetch items, flags, keys)");
+ABSL_FLAG(uint64_t, imap_sequence_ranges_max, 100000, "serve: ranges in one IMAP sequence set");
+ABSL_FLAG(uint64_t, smtp_line_bytes_max, 2048, "serve: longest SMTP command line (at least 512)");
+ABSL_FLAG(uint64_t, smtp_recipients_max, 100, "serve: RCPTs in one SMTP transaction (at least 100)");
 ABSL_FLAG(uint64_t, connections_max, 4000, "serve: open connections in total; 0: no limit");
 ABSL_FLAG(uint64_t, connections_per_peer_max, 2000, "serve: open connections per peer IP; 0: no limit");
 ABSL_FLAG(int64_t, imap_idle_timeout_s, 1800, "serve: IMAP autologout (RFC 3501: at least 30 minutes)");
@@ -203,6 +210,20 @@ int RunServe(const std::vector<std::string>& args) {
   imap_config.limits.literal_bytes_max = absl::GetFlag(FLAGS_message_bytes_max);
   imap_config.limits.command_bytes_max = imap_config.limits.literal_bytes_max + (1 << 20);
   imap_config.limits.line_bytes_max = absl::GetFlag(FLAGS_imap_line_bytes_max);
+  imap_config.limits.literals_max = absl::GetFlag(FLAGS_imap_literals_max);
+  imap_config.limits.list_items_max = absl::GetFlag(FLAGS_imap_list_items_max);
+  imap_config.limits.sequence_ranges_max = absl::GetFlag(FLAGS_imap_sequence_ranges_max);
+  {
+    const uint64_t depth = absl::GetFlag(FLAGS_imap_nesting_depth_max);
+    if (depth < 2 || depth > 1000) return Fail("--imap_nesting_depth_max must be 2..1000");
+    imap_config.limits.nesting_depth_max = static_cast<int>(depth);
+  }
+  if (imap_config.limits.line_bytes_max < 1024 || imap_config.limits.literals_max < 1 ||
+      imap_config.limits.list_items_max < 16 || imap_config.limits.sequence_ranges_max < 16) {
+    return Fail("IMAP limits too small to serve a client: --imap_line_bytes_max >= 1024, "
+                "--imap_literals_max >= 1, --imap_list_items_max and "
+                "--imap_sequence_ranges_max >= 16");
+  }
   imap_config.idle_timeout = Duration::Seconds(absl::GetFlag(FLAGS_imap_idle_timeout_s));
   imap_config.auth_failure_delay = Duration::Milliseconds(absl::GetFlag(FLAGS_auth_failure_delay_ms));
   imap_config.submit_users = {submit_user};
@@ -231,6 +252,14 @@ int RunServe(const std::vector<std::string>& args) {
   submit_config.tls_available = true;
   submit_config.allow_plaintext_auth = absl::GetFlag(FLAGS_allow_plaintext_auth);
   submit_config.message_bytes_max = absl::GetFlag(FLAGS_message_bytes_max);
+  // RFC 5321 §4.5.3.1.4 (512-octet lines) and §4.5.3.1.8 (100 recipients)
+  // are the floors a server must accept.
+  submit_config.limits.command_line_octets_max = absl::GetFlag(FLAGS_smtp_line_bytes_max);
+  submit_config.recipients_max = absl::GetFlag(FLAGS_smtp_recipients_max);
+  if (submit_config.limits.command_line_octets_max < 512 || submit_config.recipients_max < 100) {
+    return Fail("SMTP limits below RFC 5321's minimums: --smtp_line_bytes_max >= 512, "
+                "--smtp_recipients_max >= 100");
+  }
   submit_config.log_protocol = absl::GetFlag(FLAGS_log_protocol);
   submit_config.idle_timeout = Duration::Seconds(absl::GetFlag(FLAGS_smtp_idle_timeout_s));
   submit_config.auth_failure_delay = Duration::Milliseconds(absl::GetFlag(FLAGS_auth_failure_delay_ms));

@@ -56,7 +56,7 @@ std::string ImapSession::Capabilities() const {
                                    "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED",
                                    "LIST-STATUS", "MOVE", "BINARY", "CATENATE", "URLAUTH",
                                    "URLAUTH=BINARY", "URL-PARTIAL", "CONDSTORE", "ESEARCH",
-                                   "SEARCHRES", "SORT", "ESORT", "STATUS=SIZE"};
+                                   "SEARCHRES", "SORT", "ESORT", "STATUS=SIZE", "MULTIAPPEND"};
   if (config.enable_qresync) caps.push_back("QRESYNC");
   caps.push_back(absl::StrCat("APPENDLIMIT=", config.limits.literal_bytes_max));
   if (config.enable_compress && !io_->is_compressed()) caps.push_back("COMPRESS=DEFLATE");

@@ -141,68 +141,72 @@ void ImapSession::CmdAppend(const ImapCommand& c) {
     TaggedNo(c.tag, "TRYCREATE", "No such mailbox");
     return;
   }
-  if (c.append.size() != 1) {
-    TaggedBad(c.tag, "", "MULTIAPPEND is not supported");
-    return;
-  }
-  const imap::AppendMessage& m = c.append[0];
-  uint8_t system = 0;
-  std::vector<std::string> keywords;
-  if (!ParseFlags(c.tag, m.flags, &system, &keywords, /*allow_recent=*/true)) return;
   const uint64_t size_max = server_->config().limits.literal_bytes_max;
-
-  std::string assembled;
-  absl::string_view bytes = m.data;
-  if (m.catenate) {
-    // RFC 4469 §3: parts are concatenated in order; URLs are relative to
-    // imap://user@server/[selected mailbox].
-    for (const imap::CatenatePart& part : m.parts) {
-      if (!part.is_url) {
-        if (assembled.size() + part.data.size() > size_max) {
+  // Every message is checked and assembled before any is stored: a
+  // MULTIAPPEND (RFC 3502) appends all of them or none.
+  std::vector<std::string> assembled(c.append.size());
+  std::vector<store::MailStore::NewMessage> messages(c.append.size());
+  bool any_catenate = false;
+  for (size_t i = 0; i < c.append.size(); ++i) {
+    const imap::AppendMessage& m = c.append[i];
+    store::MailStore::NewMessage& out = messages[i];
+    if (!ParseFlags(c.tag, m.flags, &out.system_flags, &out.keywords, /*allow_recent=*/true)) {
+      return;
+    }
+    out.bytes = m.data;
+    if (m.catenate) {
+      any_catenate = true;
+      // RFC 4469 §3: parts are concatenated in order; URLs are relative to
+      // imap://user@server/[selected mailbox].
+      std::string& whole = assembled[i];
+      for (const imap::CatenatePart& part : m.parts) {
+        if (!part.is_url) {
+          if (whole.size() + part.data.size() > size_max) {
+            TaggedNo(c.tag, "TOOBIG", "Catenated message too large");
+            return;
+          }
+          whole.append(part.data.data(), part.data.size());
+          continue;
+        }
+        UrlResolver resolver(server_, store_, user_, &server_->message_cache());
+        std::string content;
+        std::string error;
+        if (!resolver.FetchForCatenate(part.data, view_ ? view_->mailbox() : nullptr, &content,
+                                       &error)) {
+          std::string code = "BADURL ";
+          AppendUrlRespText(part.data, &code);
+          TaggedNo(c.tag, code, absl::StrCat("Cannot catenate URL: ", error));
+          return;
+        }
+        if (whole.size() + content.size() > size_max) {
           TaggedNo(c.tag, "TOOBIG", "Catenated message too large");
           return;
         }
-        assembled.append(part.data.data(), part.data.size());
-        continue;
+        whole += content;
       }
-      UrlResolver resolver(server_, store_, user_, &server_->message_cache());
-      std::string content;
-      std::string error;
-      if (!resolver.FetchForCatenate(part.data, view_ ? view_->mailbox() : nullptr, &content,
-                                     &error)) {
-        std::string code = "BADURL ";
-        AppendUrlRespText(part.data, &code);
-        TaggedNo(c.tag, code, absl::StrCat("Cannot catenate URL: ", error));
-        return;
-      }
-      if (assembled.size() + content.size() > size_max) {
-        TaggedNo(c.tag, "TOOBIG", "Catenated message too large");
-        return;
-      }
-      assembled += content;
+      out.bytes = whole;
     }
-    bytes = assembled;
+    if (out.bytes.empty()) {
+      TaggedNo(c.tag, "CANNOT", "Empty messages cannot be appended");
+      return;
+    }
+    if (m.internal_date) {
+      out.internal_date = m.internal_date->unix_seconds;
+      out.zone_offset_minutes = static_cast<int16_t>(m.internal_date->zone_offset_minutes);
+    } else {
+      out.internal_date = env_.Now().unix_seconds();
+    }
   }
-  if (bytes.empty()) {
-    TaggedNo(c.tag, "CANNOT", "Empty messages cannot be appended");
+  auto uids = store_->AppendMany(*mailbox, messages);
+  if (!uids.ok()) {
+    TaggedNo(c.tag, CodeFor(uids.status()), uids.status().message());
     return;
   }
-  imap::ImapDateTime date;
-  if (m.internal_date) {
-    date = *m.internal_date;
-  } else {
-    date.unix_seconds = env_.Now().unix_seconds();
-    date.zone_offset_minutes = 0;
-  }
-  auto uid = store_->Append(*mailbox, bytes, system, keywords, date.unix_seconds,
-                            static_cast<int16_t>(date.zone_offset_minutes));
-  if (!uid.ok()) {
-    TaggedNo(c.tag, CodeFor(uid.status()), uid.status().message());
-    return;
-  }
+  // RFC 4315 §3: APPENDUID carries a UID set for a MULTIAPPEND.
   FinishAfterCommit(std::string(c.tag),
-                    absl::StrCat("OK [APPENDUID ", mailbox->uidvalidity(), " ", *uid, "] ",
-                                 m.catenate ? "CATENATE completed" : "APPEND completed"));
+                    absl::StrCat("OK [APPENDUID ", mailbox->uidvalidity(), " ",
+                                 imap::FormatNumberSet(*uids), "] ",
+                                 any_catenate ? "CATENATE completed" : "APPEND completed"));
 }
 
 // ---- FETCH ----

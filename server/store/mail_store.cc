@@ -610,6 +610,50 @@ absl::StatusOr<uint32_t> MailStore::Append(Mailbox& mailbox, absl::string_view b
   return uid;
 }
 
+absl::StatusOr<std::vector<uint32_t>> MailStore::AppendMany(
+    Mailbox& mailbox, const std::vector<NewMessage>& messages) {
+  if (messages.empty()) return std::vector<uint32_t>();
+  // Keywords are interned first (their records may outlive a failed batch;
+  // an unused keyword name is harmless).
+  std::vector<uint64_t> keyword_bits;
+  uint64_t total = 0;
+  for (const NewMessage& m : messages) {
+    if (m.bytes.size() > 0xffffffffull) return absl::InvalidArgumentError("message too large");
+    total += m.bytes.size();
+    auto bits = InternKeywords(mailbox, m.keywords);
+    if (!bits.ok()) return bits.status();
+    keyword_bits.push_back(*bits);
+  }
+  // One operation, one MODSEQ for all of them.
+  const uint64_t modseq = mailbox.highest_modseq() + 1;
+  std::vector<uint32_t> uids;
+  std::string batch;
+  batch.reserve(total + 64 * messages.size());
+  RecordWriter bw(&batch);
+  bw.Varint(messages.size());
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const NewMessage& m = messages[i];
+    const uint32_t uid = mailbox.uidnext() + static_cast<uint32_t>(i);
+    std::string body;
+    RecordWriter w(&body);
+    w.Varint(mailbox.id());
+    w.Varint(uid);
+    w.Varint(modseq);
+    w.SignedVarint(m.internal_date);
+    w.SignedVarint(m.zone_offset_minutes);
+    w.U8(m.system_flags & kSystemFlagsAll);
+    w.Fixed64(keyword_bits[i]);
+    w.Varint(m.bytes.size());
+    w.Bytes(m.bytes);
+    bw.U8(kRecordAppend);
+    bw.Bytes(body);
+    uids.push_back(uid);
+  }
+  if (absl::Status s = Write(kRecordBatch, batch); !s.ok()) return s;
+  mailbox.NotifyChanged();
+  return uids;
+}
+
 absl::StatusOr<StoreResult> MailStore::StoreFlags(Mailbox& mailbox,
                                                   const std::vector<uint32_t>& uids,
                                                   StoreMode mode, uint8_t system_flags,

@@ -134,6 +134,18 @@ class MailStore {
   absl::StatusOr<uint32_t> Append(Mailbox& mailbox, absl::string_view bytes, uint8_t system_flags,
                                   const std::vector<std::string>& keywords, int64_t internal_date,
                                   int16_t zone_offset_minutes);
+  // One message of AppendMany.
+  struct NewMessage {
+    absl::string_view bytes;
+    uint8_t system_flags = 0;
+    std::vector<std::string> keywords;
+    int64_t internal_date = 0;
+    int16_t zone_offset_minutes = 0;
+  };
+  // Appends several messages atomically (one log record): all or none
+  // (RFC 3502 MULTIAPPEND). Returns their UIDs, ascending.
+  absl::StatusOr<std::vector<uint32_t>> AppendMany(Mailbox& mailbox,
+                                                   const std::vector<NewMessage>& messages);
   // Changes flags of the given UIDs (missing UIDs are ignored). With
   // `unchanged_since`, messages modified after it are left alone and
   // reported in `failed` (RFC 7162 §3.1.3) — except, for +FLAGS/-FLAGS,

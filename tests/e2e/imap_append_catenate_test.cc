@@ -102,11 +102,49 @@ TEST_F(ImapAppendTest, EmptyMessageIsRefused) {
             "a1 NO [CANNOT] Empty messages cannot be appended\r\n");
 }
 
-// MULTIAPPEND is not offered; several messages in one APPEND are BAD.
-TEST_F(ImapAppendTest, MultiappendIsRefused) {
+// RFC 3502 MULTIAPPEND: several messages, each with its own flags and
+// date, appended in order under one APPENDUID with a UID set (RFC 4315 §3).
+TEST_F(ImapAppendTest, MultiappendAppendsEveryMessageInOrder) {
   auto c = Login();
-  EXPECT_EQ(Command(*c, "a1", "APPEND INBOX {1+}\r\nx {1+}\r\ny"),
-            "a1 BAD MULTIAPPEND is not supported\r\n");
+  Command(*c, "a0", "CREATE Archive");
+  Deliver(kSimpleMessage, "Archive");  // UID 1
+  const std::string a = "Subject: first\r\n\r\none\r\n";
+  const std::string b = "Subject: second\r\n\r\ntwo\r\n";
+  const std::string d = "Subject: third\r\n\r\nthree\r\n";
+  EXPECT_EQ(Command(*c, "a1",
+                    absl::StrCat("APPEND Archive (\\Seen) \"02-Jan-2024 09:00:00 +0000\" {",
+                                 a.size(), "+}\r\n", a,
+                                 " \"05-Jan-2024 10:00:00 +0100\" {", b.size(), "+}\r\n", b,
+                                 " (\\Flagged $Work) \"06-Jan-2024 23:59:59 -0800\" {", d.size(),
+                                 "+}\r\n", d)),
+            absl::StrCat("a1 OK [APPENDUID ", UidValidity("Archive"), " 2:4] APPEND completed\r\n"));
+  Command(*c, "a2", "SELECT Archive");
+  EXPECT_EQ(Command(*c, "a3", "UID FETCH 2:4 (FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (SUBJECT)])"),
+            absl::StrCat(
+                "* 2 FETCH (UID 2 FLAGS (\\Seen \\Recent) INTERNALDATE \"02-Jan-2024 09:00:00 +0000\" "
+                "BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: first\r\n\r\n)\r\n",
+                "* 3 FETCH (UID 3 FLAGS (\\Recent) INTERNALDATE \"05-Jan-2024 10:00:00 +0100\" "
+                "BODY[HEADER.FIELDS (SUBJECT)] {19}\r\nSubject: second\r\n\r\n)\r\n",
+                "* 4 FETCH (UID 4 FLAGS (\\Flagged \\Recent $Work) INTERNALDATE \"06-Jan-2024 23:59:59 -0800\" "
+                "BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: third\r\n\r\n)\r\n",
+                "a3 OK FETCH completed\r\n"));
+  // The three share one MODSEQ: one operation.
+  EXPECT_EQ(ModseqOf(2, "Archive"), ModseqOf(4, "Archive"));
+}
+
+// A MULTIAPPEND that cannot store one message stores none (RFC 3502): here
+// the last one is empty, and a bad flag on the second is a BAD.
+TEST_F(ImapAppendTest, MultiappendIsAllOrNothing) {
+  auto c = Login();
+  Command(*c, "a0", "CREATE Archive");
+  Deliver(kSimpleMessage, "Archive");
+  EXPECT_EQ(Command(*c, "a1", "APPEND Archive {1+}\r\nx {1+}\r\ny {0+}\r\n"),
+            "a1 NO [CANNOT] Empty messages cannot be appended\r\n");
+  EXPECT_THAT(Command(*c, "a2", "APPEND Archive {1+}\r\nx (\\Recent \\Bogus) {1+}\r\ny"),
+              StartsWith("a2 BAD "));
+  EXPECT_EQ(MailboxOf("Archive")->messages().size(), 1u);
+  EXPECT_EQ(Command(*c, "a3", "STATUS Archive (MESSAGES UIDNEXT)"),
+            "* STATUS Archive (MESSAGES 1 UIDNEXT 2)\r\na3 OK STATUS completed\r\n");
 }
 
 // A literal8 message with NUL octets is accepted as it is (RFC 3516

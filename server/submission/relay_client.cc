@@ -133,6 +133,8 @@ void RelayClient::AfterEhlo(const smtp::EhloReply* ehlo) {
   dsn_ = ehlo != nullptr && ehlo->Has("DSN");
   eight_bit_ = ehlo != nullptr && ehlo->Has("8BITMIME");
   size_ = ehlo != nullptr && ehlo->Has("SIZE");
+  chunking_ = ehlo != nullptr && ehlo->Has("CHUNKING");
+  binary_mime_ = chunking_ && ehlo->Has("BINARYMIME");
   result_.dsn = dsn_;
   if (!tls_ && relay_.tls != RelayConfig::Tls::kNone) {
     if (ehlo != nullptr && ehlo->Has("STARTTLS")) {
@@ -161,12 +163,31 @@ void RelayClient::AfterEhlo(const smtp::EhloReply* ehlo) {
   SendTransaction();
 }
 
+// The final reply covers the content: DATA's after "354", or BDAT LAST's.
+std::string RelayClient::ContentCommand() const {
+  if (!chunking_) return "DATA\r\n";
+  return absl::StrCat(smtp::FormatBdat(message_.content.size(), /*last=*/true), message_.content);
+}
+
 void RelayClient::SendTransaction() {
+  if (message_.body == smtp::BodyType::kBinaryMime && !binary_mime_) {
+    // RFC 3030 §3: BINARYMIME content cannot be turned into DATA lines
+    // without re-encoding it, which this relay does not do (RFC 3463
+    // 5.6.3: conversion required but not supported).
+    FailAll(554, "5.6.3", "next hop does not accept BINARYMIME content");
+    step_ = Step::kQuit;
+    stream_->Write("QUIT\r\n");
+    return;
+  }
   smtp::MailParameters mail;
   // RFC 1870 §4: SIZE= only to a server that offered SIZE; a strict one
   // refuses parameters it does not know (555, permanent).
   if (size_) mail.size = message_.content.size();
-  if (eight_bit_) mail.body = smtp::BodyType::k8BitMime;
+  if (message_.body == smtp::BodyType::kBinaryMime) {
+    mail.body = smtp::BodyType::kBinaryMime;
+  } else if (eight_bit_) {
+    mail.body = smtp::BodyType::k8BitMime;
+  }
   std::string envid_storage, sender_storage;
   if (dsn_) {
     mail.ret = message_.ret;
@@ -181,7 +202,7 @@ void RelayClient::SendTransaction() {
   if (pipelining_) {
     // RFC 2920: the whole envelope and DATA in one flight.
     for (size_t i = 0; i < addresses_.size(); ++i) out += RcptLine(i);
-    out += "DATA\r\n";
+    out += ContentCommand();
   }
   replies_seen_ = 0;
   step_ = Step::kTransaction;
@@ -285,7 +306,7 @@ void RelayClient::OnReply(const smtp::SmtpReply& reply) {
           if (rcpt_index + 1 < addresses_.size()) {
             stream_->Write(RcptLine(rcpt_index + 1));
           } else if (rcpt_ok_ > 0) {
-            stream_->Write("DATA\r\n");
+            stream_->Write(ContentCommand());
           } else {
             step_ = Step::kQuit;
             stream_->Write("QUIT\r\n");
@@ -293,14 +314,22 @@ void RelayClient::OnReply(const smtp::SmtpReply& reply) {
         }
         return;
       }
-      // DATA.
-      if (reply.code == 354 && mail_ok_ && rcpt_ok_ > 0) {
-        SendContent();
+      // DATA, or BDAT LAST whose reply is the final one.
+      if (!chunking_) {
+        if (reply.code == 354 && mail_ok_ && rcpt_ok_ > 0) {
+          SendContent();
+          return;
+        }
+        step_ = Step::kQuit;
+        stream_->Write("QUIT\r\n");
         return;
       }
-      step_ = Step::kQuit;
-      stream_->Write("QUIT\r\n");
-      return;
+      if (!mail_ok_ || rcpt_ok_ == 0) {
+        step_ = Step::kQuit;
+        stream_->Write("QUIT\r\n");
+        return;
+      }
+      [[fallthrough]];
     }
     case Step::kData:
       // The final reply applies to every recipient the relay accepted.

@@ -1,6 +1,8 @@
 // RelayClient: hands one queued message to the next-hop SMTP server
 // (RFC 5321 client side), pipelining MAIL, RCPT and DATA when the server
-// offers PIPELINING (RFC 2920), and reports each recipient's outcome.
+// offers PIPELINING (RFC 2920), sending the content with BDAT when it
+// offers CHUNKING (RFC 3030: exact octets, no dot-stuffing), and reports
+// each recipient's outcome.
 //
 //   RelayClient client(env, relay, "submit.example.org", message,
 //                      [](RelayClient::Result r) { ... });
@@ -61,6 +63,8 @@ class RelayClient : public StreamHandler {
   void AfterEhlo(const smtp::EhloReply* ehlo);
   void Defer(absl::string_view text);
   void SendTransaction();
+  // DATA, or with CHUNKING the whole content as one BDAT LAST.
+  std::string ContentCommand() const;
   std::string RcptLine(size_t index) const;
   void SendContent();
   void Finish();
@@ -79,6 +83,8 @@ class RelayClient : public StreamHandler {
   bool dsn_ = false;
   bool eight_bit_ = false;
   bool size_ = false;
+  bool chunking_ = false;     // RFC 3030 CHUNKING: content goes as one BDAT LAST
+  bool binary_mime_ = false;  // RFC 3030 BINARYMIME
   bool tls_ = false;  // the session is inside TLS
   // Replies seen in the transaction: MAIL, each RCPT, then DATA.
   size_t replies_seen_ = 0;

@@ -66,12 +66,13 @@ class SubmissionRelayTest : public LemonadeFixture {
 
   // Submits kMessage from bob with MAIL `parameters` to each of `rcpts`
   // ("<addr> PARAMS"); returns the queue id.
-  std::string Submit(const std::vector<std::string>& rcpts, const std::string& parameters = "") {
+  std::string Submit(const std::vector<std::string>& rcpts, const std::string& parameters = "",
+                     const std::string& content = kMessage) {
     auto c = SubmitLoggedIn();
     std::string commands = absl::StrCat("MAIL FROM:<bob@example.org>", parameters, "\r\n");
     for (const std::string& r : rcpts) absl::StrAppend(&commands, "RCPT TO:", r, "\r\n");
     const std::string replies =
-        Exchange(*c, commands + Bdat(kMessage), 2 + static_cast<int>(rcpts.size()));
+        Exchange(*c, commands + Bdat(content), 2 + static_cast<int>(rcpts.size()));
     const size_t at = replies.find("250 2.0.0 Ok, queued as ");
     EXPECT_NE(at, std::string::npos) << replies;
     if (at == std::string::npos) return "";
@@ -244,6 +245,60 @@ TEST_F(SubmissionRelayTest, RelayWithoutDsnGetsNoParametersAndARelayedNotice) {
   EXPECT_THAT(dsn, HasSubstr("\r\nOriginal-Envelope-Id: e1\r\n"));
   EXPECT_THAT(dsn, HasSubstr("\r\nFinal-Recipient: rfc822; carol@remote.example\r\n"
                              "Action: relayed\r\nStatus: 2.0.0\r\n"));
+}
+
+// ---- CHUNKING and BINARYMIME to the next hop (RFC 3030) ----------------------
+
+// A next hop with CHUNKING gets the content as one BDAT LAST, pipelined
+// with the envelope: the exact octets, with no dot-stuffing to undo.
+TEST_F(SubmissionRelayTest, ChunkingRelayGetsOneBdatLast) {
+  SmtpSink::Options options;
+  options.chunking = true;
+  SmtpSink& sink = StartSink(options);
+  const std::string id = Submit({"<carol@remote.example>"});
+  ASSERT_TRUE(WaitForEmptyQueue());
+  ASSERT_THAT(sink.Delivered(), SizeIs(1));
+  const std::string content = Received(id, "\r\n\tfor <carol@remote.example>") + kMessage;
+  EXPECT_TRUE(sink.Delivered()[0]->bdat);
+  EXPECT_EQ(sink.Delivered()[0]->content, content);
+  EXPECT_THAT(sink.commands(),
+              ElementsAre("EHLO submit.example.org", "MAIL FROM:<bob@example.org> BODY=8BITMIME",
+                          "RCPT TO:<carol@remote.example>",
+                          absl::StrCat("BDAT ", content.size(), " LAST"), "QUIT"));
+}
+
+// BINARYMIME content (NUL, bare CR and LF) reaches a BINARYMIME next hop
+// octet for octet.
+TEST_F(SubmissionRelayTest, BinaryMimeGoesToABinaryMimeRelayExactly) {
+  SmtpSink::Options options;
+  options.chunking = true;
+  options.binary_mime = true;
+  SmtpSink& sink = StartSink(options);
+  const std::string binary = std::string(
+      "From: bob@example.org\r\nSubject: bin\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n"
+      "\x00\x01\r.\n.\r\n\xff", 142);
+  const std::string id = Submit({"<carol@remote.example>"}, " BODY=BINARYMIME", binary);
+  ASSERT_TRUE(WaitForEmptyQueue());
+  ASSERT_THAT(sink.Delivered(), SizeIs(1));
+  EXPECT_EQ(sink.Delivered()[0]->mail, "MAIL FROM:<bob@example.org> BODY=BINARYMIME");
+  const std::string& got = sink.Delivered()[0]->content;
+  ASSERT_GE(got.size(), binary.size());
+  EXPECT_EQ(got.substr(got.size() - binary.size()), binary);
+  EXPECT_THAT(got, ::testing::HasSubstr(absl::StrCat(" id ", id)));
+}
+
+// A next hop without BINARYMIME cannot take such content as it is, and we
+// do not re-encode it: the sender gets a failure DSN (5.6.3), the relay
+// never sees the envelope.
+TEST_F(SubmissionRelayTest, BinaryMimeToARelayWithoutItBounces) {
+  SmtpSink& sink = StartSink();
+  Submit({"<carol@remote.example>"}, " BODY=BINARYMIME",
+         std::string("Subject: bin\r\n\r\n\x00\r\n", 17));
+  ASSERT_TRUE(WaitForEmptyQueue());
+  EXPECT_THAT(sink.transactions(), IsEmpty());
+  ASSERT_TRUE(WaitForMessages("bob", 1));
+  EXPECT_THAT(MessagesIn("bob")[0], HasSubstr("\r\nAction: failed\r\nStatus: 5.6.3\r\n"));
 }
 
 // ---- TLS and credentials to the next hop (RFC 3207, RFC 4954) ----------------

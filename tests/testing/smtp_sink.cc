@@ -55,7 +55,11 @@ class SmtpSink::Session : public StreamHandler {
           Reply("535 5.7.8 Authentication credentials invalid");
           break;
         case SmtpEvent::Kind::kBdatChunk:
+          if (bdat_ok_) sink_->transactions_[current_].content.append(e.data.data(), e.data.size());
+          break;
         case SmtpEvent::Kind::kBdatEnd:
+          OnBdatEnd(e.bdat_octets, e.bdat_last);
+          break;
         case SmtpEvent::Kind::kNeedMore:
           break;
       }
@@ -91,7 +95,8 @@ class SmtpSink::Session : public StreamHandler {
       if (c.mail.size && !o.size) return true;
       if ((c.mail.envid || c.mail.ret != smtp::DsnReturn::kUnspecified) && !o.dsn) return true;
       if (c.mail.body == smtp::BodyType::k8BitMime && !o.eight_bit_mime) return true;
-      if (c.mail.body == smtp::BodyType::kBinaryMime || c.mail.hold_for_seconds ||
+      if ((c.mail.body == smtp::BodyType::kBinaryMime && !(o.chunking && o.binary_mime)) ||
+          c.mail.hold_for_seconds ||
           c.mail.hold_until_unix_seconds || c.mail.auth) {
         return true;
       }
@@ -116,6 +121,8 @@ class SmtpSink::Session : public StreamHandler {
         if (o.dsn) ehlo.extensions.push_back({"DSN", {}});
         if (o.eight_bit_mime) ehlo.extensions.push_back({"8BITMIME", {}});
         if (o.starttls && !tls_) ehlo.extensions.push_back({"STARTTLS", {}});
+        if (o.chunking) ehlo.extensions.push_back({"CHUNKING", {}});
+        if (o.chunking && o.binary_mime) ehlo.extensions.push_back({"BINARYMIME", {}});
         if (!o.auth_user.empty() && tls_) ehlo.extensions.push_back({"AUTH", {"PLAIN"}});
         ehlo.extensions.push_back({"ENHANCEDSTATUSCODES", {}});
         smtp::AppendSmtpReply(smtp::MakeEhloReply(ehlo), &out_);
@@ -177,6 +184,15 @@ class SmtpSink::Session : public StreamHandler {
         Reply("354 Go ahead");
         parser_.BeginData();
         return;
+      case SmtpVerb::kBdat:
+        // The chunk follows whatever the reply (RFC 3030 §2).
+        bdat_ok_ = o.chunking && current_ >= 0 && !sink_->transactions_[current_].accepted.empty();
+        bdat_refusal_ = !o.chunking  ? "502 5.5.1 Not implemented"
+                        : current_ < 0 ? "503 5.5.1 Need MAIL"
+                        : bdat_ok_     ? ""
+                                       : "554 5.5.1 No valid recipients";
+        if (bdat_ok_) sink_->transactions_[current_].bdat = true;
+        return;
       case SmtpVerb::kRset:
         current_ = -1;
         return Reply("250 2.0.0 OK");
@@ -192,6 +208,17 @@ class SmtpSink::Session : public StreamHandler {
   }
 
   void Reply(absl::string_view line) { absl::StrAppend(&out_, line, "\r\n"); }
+
+  void OnBdatEnd(uint64_t octets, bool last) {
+    if (!bdat_ok_) return Reply(bdat_refusal_);
+    if (!last) return Reply(absl::StrCat("250 2.0.0 ", octets, " octets received"));
+    std::string reply = sink_->data_reply ? sink_->data_reply(number_) : std::string();
+    if (reply.empty()) reply = "250 2.0.0 OK queued";
+    sink_->transactions_[current_].final_code = std::stoi(reply.substr(0, 3));
+    current_ = -1;
+    bdat_ok_ = false;
+    Reply(reply);
+  }
 
   void Finish() {
     if (finished_) return;
@@ -214,6 +241,8 @@ class SmtpSink::Session : public StreamHandler {
   smtp::SmtpCommandParser parser_;
   std::string out_;
   int current_ = -1;  // index of the open transaction in sink_->transactions_
+  bool bdat_ok_ = false;            // the current BDAT chunk is kept
+  std::string bdat_refusal_;        // else the reply its end gets
   bool start_tls_ = false;
   bool tls_ = false;
   std::string auth_user_;

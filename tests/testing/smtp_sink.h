@@ -33,7 +33,8 @@ struct SinkTransaction {
   std::string mail;                // the MAIL command line, without CRLF
   std::vector<std::string> rcpts;  // every RCPT line, accepted or not
   std::vector<std::string> accepted;  // addresses whose RCPT got 250
-  std::string content;             // unstuffed DATA content
+  std::string content;             // unstuffed DATA content, or the BDAT chunks
+  bool bdat = false;               // the content came with BDAT
   int final_code = 0;              // the reply to the end of DATA (0: none)
   bool tls = false;                // the session was inside TLS
   std::string auth_user;           // who authenticated ("" : nobody)
@@ -48,6 +49,8 @@ class SmtpSink {
     bool dsn = false;           // RFC 3461
     bool eight_bit_mime = true; // RFC 6152
     bool starttls = false;      // RFC 3207
+    bool chunking = false;      // RFC 3030 CHUNKING (BDAT)
+    bool binary_mime = false;   // RFC 3030 BINARYMIME (with chunking)
     // RFC 4954 AUTH PLAIN, offered only inside TLS, accepting these
     // credentials (empty user: AUTH not offered).
     std::string auth_user;

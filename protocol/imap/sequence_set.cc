@@ -83,9 +83,9 @@ std::string FormatRanges(const std::vector<std::pair<uint32_t, uint32_t>>& range
   return out;
 }
 
-std::string FormatNumberSet(const std::vector<uint32_t>& sorted_numbers) {
+std::string FormatNumberSet(const std::vector<uint32_t>& numbers) {
   std::vector<std::pair<uint32_t, uint32_t>> ranges;
-  for (uint32_t n : sorted_numbers) {
+  for (uint32_t n : numbers) {
     if (!ranges.empty() && ranges.back().second + 1 == n) {
       ranges.back().second = n;
     } else if (ranges.empty() || ranges.back().second != n) {

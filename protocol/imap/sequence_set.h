@@ -68,8 +68,9 @@ class SequenceSet {
 // Formats concrete ranges compactly ("1:3,7,9:12").
 std::string FormatRanges(const std::vector<std::pair<uint32_t, uint32_t>>& ranges);
 
-// Formats a sorted list of numbers compactly, merging runs ("1:3,7").
-std::string FormatNumberSet(const std::vector<uint32_t>& sorted_numbers);
+// Formats numbers compactly in the order given, merging ascending runs
+// ("1:3,7"; "5,3:4" for 5,3,4 — RFC 5267 §3.2 keeps a SORT's order).
+std::string FormatNumberSet(const std::vector<uint32_t>& numbers);
 
 }  // namespace lemonade::imap
 

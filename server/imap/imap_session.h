@@ -184,6 +184,11 @@ class ImapSession : public store::MailboxObserver {
   // Runs the program of `c`; false (after replying NO [BADCHARSET]) for a
   // charset we do not search in.
   bool RunSearch(const imap::ImapCommand& c, SearchOutcome* outcome);
+  // Answers a SEARCH or SORT (`name`) whose matches are `ordered` (view
+  // indexes in result order): the SEARCH/SORT or ESEARCH response, SAVE,
+  // MODSEQ, pending updates and the tagged OK.
+  void FinishSearch(const imap::ImapCommand& c, absl::string_view name,
+                    const std::vector<size_t>& ordered, const SearchOutcome& outcome);
   // ---- SORT (imap_session_sort.cc) ----
   void CmdSort(const imap::ImapCommand& c);
   // Resolves a sequence set (or UID set) to view indexes, in ascending order.

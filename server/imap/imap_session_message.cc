@@ -663,32 +663,39 @@ bool ImapSession::RunSearch(const ImapCommand& c, SearchOutcome* outcome) {
 }
 
 void ImapSession::CmdSearch(const ImapCommand& c) {
-  const imap::SearchReturn& ret = c.search_return;
   SearchOutcome outcome;
   if (!RunSearch(c, &outcome)) return;
-  const std::vector<size_t>& matches = outcome.matches;
+  FinishSearch(c, "SEARCH", outcome.matches, outcome);
+}
+
+void ImapSession::FinishSearch(const ImapCommand& c, absl::string_view name,
+                               const std::vector<size_t>& ordered, const SearchOutcome& outcome) {
+  const imap::SearchReturn& ret = c.search_return;
   uint64_t highest_modseq = outcome.highest_modseq;
   std::vector<uint32_t> numbers;
-  for (size_t i : matches) {
+  numbers.reserve(ordered.size());
+  for (size_t i : ordered) {
     numbers.push_back(c.uid ? view_->uid(i) : static_cast<uint32_t>(i + 1));
   }
   // MIN and/or MAX without ALL or COUNT return (and save, and take the
-  // MODSEQ of) just those messages (RFC 5182 §2.4, RFC 4731 §3.2).
+  // MODSEQ of) just those messages (RFC 5182 §2.4, RFC 4731 §3.2); for
+  // SORT they are the first and last in sort order (RFC 5267 §3.1).
   const bool only_min_max = (ret.min || ret.max) && !ret.all && !ret.count;
-  std::vector<size_t> returned = matches;
-  if (only_min_max && !matches.empty()) {
+  std::vector<size_t> returned = ordered;
+  if (only_min_max && !ordered.empty()) {
     returned.clear();
-    if (ret.min) returned.push_back(matches.front());
-    if (ret.max && (!ret.min || matches.size() > 1)) returned.push_back(matches.back());
+    if (ret.min) returned.push_back(ordered.front());
+    if (ret.max && (!ret.min || ordered.size() > 1)) returned.push_back(ordered.back());
     highest_modseq = 0;
     for (size_t i : returned) highest_modseq = std::max(highest_modseq, view_->message(i)->modseq);
   }
   if (ret.save) {
     saved_search_.clear();
     for (size_t i : returned) saved_search_.push_back(view_->uid(i));
+    std::sort(saved_search_.begin(), saved_search_.end());
   }
   if (!ret.requested) {
-    std::string line = "SEARCH";
+    std::string line(name);
     for (uint32_t n : numbers) absl::StrAppend(&line, " ", n);
     // RFC 7162 §3.1.5: MODSEQ of the matches when the MODSEQ key was used.
     if (outcome.used_modseq && !numbers.empty()) {
@@ -704,6 +711,7 @@ void ImapSession::CmdSearch(const ImapCommand& c) {
     if (!numbers.empty()) {
       if (ret.min) absl::StrAppend(&line, " MIN ", numbers.front());
       if (ret.max) absl::StrAppend(&line, " MAX ", numbers.back());
+      // In result order: only ascending runs become ranges (RFC 5267 §3.2).
       if (ret.all) absl::StrAppend(&line, " ALL ", imap::FormatNumberSet(numbers));
     }
     if (ret.count) absl::StrAppend(&line, " COUNT ", numbers.size());
@@ -712,10 +720,11 @@ void ImapSession::CmdSearch(const ImapCommand& c) {
     }
     Untagged(line);
   }
-  // RFC 7162 §3.2.10.2 (and RFC 3501 §7.4.1): no expunge is reported
-  // during SEARCH, nor during a UID SEARCH that uses sequence numbers.
+  // RFC 7162 §3.2.10.2, RFC 3501 §7.4.1, RFC 5256 §4: no expunge is
+  // reported during SEARCH or SORT, nor during a UID SEARCH/SORT that uses
+  // sequence numbers.
   FlushMailboxUpdates(/*allow_expunge=*/c.uid && !UsesSequenceNumbers(c.search));
-  TaggedOk(c.tag, "SEARCH completed");
+  TaggedOk(c.tag, absl::StrCat(name, " completed"));
 }
 
 }  // namespace lemonade::imap_server

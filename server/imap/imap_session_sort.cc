@@ -11,11 +11,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "protocol/imap/imap_writer.h"
 #include "server/imap/imap_server.h"
 #include "server/imap/imap_session.h"
 #include "server/imap/message_access.h"
-#include "server/imap/search_evaluator.h"
 
 namespace lemonade::imap_server {
 namespace {
@@ -27,25 +25,9 @@ bool IsStringKey(SortKey key) {
          key == SortKey::kTo;
 }
 
-// A result list in sort order as an ESEARCH ALL sequence-set: only
-// ascending runs become ranges (RFC 5267 §3.2: "12:10 SHOULD be avoided").
-std::string FormatOrderedNumbers(const std::vector<uint32_t>& numbers) {
-  std::string out;
-  for (size_t i = 0; i < numbers.size();) {
-    size_t j = i;
-    while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) ++j;
-    if (!out.empty()) out.push_back(',');
-    absl::StrAppend(&out, numbers[i]);
-    if (j > i) absl::StrAppend(&out, ":", numbers[j]);
-    i = j + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 void ImapSession::CmdSort(const imap::ImapCommand& c) {
-  const imap::SearchReturn& ret = c.search_return;
   SearchOutcome outcome;
   if (!RunSearch(c, &outcome)) return;
   const std::vector<size_t>& matches = outcome.matches;
@@ -121,59 +103,10 @@ void ImapSession::CmdSort(const imap::ImapCommand& c) {
     return false;
   });
 
-  std::vector<uint32_t> numbers;
-  numbers.reserve(order.size());
-  for (size_t i : order) {
-    const size_t index = matches[i];
-    numbers.push_back(c.uid ? view_->uid(index) : static_cast<uint32_t>(index + 1));
-  }
-  // MIN and MAX are the first and last in sort order (RFC 5267 §3.1);
-  // alone they are also what SAVE keeps and what MODSEQ covers, as for
-  // SEARCH (RFC 5182 §2.4, RFC 4731 §3.2).
-  std::vector<size_t> returned;
-  uint64_t highest_modseq = outcome.highest_modseq;
-  if ((ret.min || ret.max) && !ret.all && !ret.count && !order.empty()) {
-    if (ret.min) returned.push_back(matches[order.front()]);
-    if (ret.max && (!ret.min || order.size() > 1)) returned.push_back(matches[order.back()]);
-    highest_modseq = 0;
-    for (size_t index : returned) {
-      highest_modseq = std::max(highest_modseq, view_->message(index)->modseq);
-    }
-  } else {
-    returned = matches;
-  }
-  if (ret.save) {
-    saved_search_.clear();
-    for (size_t index : returned) saved_search_.push_back(view_->uid(index));
-    std::sort(saved_search_.begin(), saved_search_.end());
-  }
-  if (!ret.requested) {
-    std::string line = "SORT";
-    for (uint32_t n : numbers) absl::StrAppend(&line, " ", n);
-    if (outcome.used_modseq && !numbers.empty()) {
-      absl::StrAppend(&line, " (MODSEQ ", highest_modseq, ")");
-    }
-    Untagged(line);
-  } else if (ret.min || ret.max || ret.all || ret.count || !ret.save) {
-    std::string line = "ESEARCH (TAG ";
-    imap::ImapWriter(&line).Quoted(c.tag);
-    line += ")";
-    if (c.uid) line += " UID";
-    if (!numbers.empty()) {
-      if (ret.min) absl::StrAppend(&line, " MIN ", numbers.front());
-      if (ret.max) absl::StrAppend(&line, " MAX ", numbers.back());
-      if (ret.all) absl::StrAppend(&line, " ALL ", FormatOrderedNumbers(numbers));
-    }
-    if (ret.count) absl::StrAppend(&line, " COUNT ", numbers.size());
-    if (outcome.used_modseq && !numbers.empty()) {
-      absl::StrAppend(&line, " MODSEQ ", highest_modseq);
-    }
-    Untagged(line);
-  }
-  // RFC 5256 §4: no EXPUNGE during SORT; during UID SORT only when the
-  // program does not use sequence numbers.
-  FlushMailboxUpdates(/*allow_expunge=*/c.uid && !UsesSequenceNumbers(c.search));
-  TaggedOk(c.tag, "SORT completed");
+  std::vector<size_t> ordered;
+  ordered.reserve(order.size());
+  for (size_t i : order) ordered.push_back(matches[i]);
+  FinishSearch(c, "SORT", ordered, outcome);
 }
 
 }  // namespace lemonade::imap_server

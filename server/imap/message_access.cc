@@ -126,13 +126,16 @@ bool MessageAccess::TextContains(absl::string_view needle) const {
   return mime::TextContains(*bytes_, structure_, mime::SearchString(needle), &converter);
 }
 
-std::optional<imap::ImapDay> MessageAccess::SentDay() const {
+std::optional<mime::MessageDate> MessageAccess::SentDate() const {
   const mime::HeaderField* date = structure_.FindField(*bytes_, 0, "Date");
   if (date == nullptr) return std::nullopt;
-  std::optional<mime::MessageDate> parsed =
-      mime::ParseMessageDate(mime::UnfoldHeaderValue(date->value.In(*bytes_)));
-  if (!parsed) return std::nullopt;
-  return parsed->local_day;
+  return mime::ParseMessageDate(mime::UnfoldHeaderValue(date->value.In(*bytes_)));
+}
+
+std::optional<imap::ImapDay> MessageAccess::SentDay() const {
+  std::optional<mime::MessageDate> sent = SentDate();
+  if (!sent) return std::nullopt;
+  return sent->local_day;
 }
 
 std::string MessageAccess::FirstAddressMailbox(absl::string_view field) const {
@@ -154,12 +157,9 @@ std::string MessageAccess::BaseSubject() const {
 }
 
 std::optional<int64_t> MessageAccess::SentUnixSeconds() const {
-  const mime::HeaderField* date = structure_.FindField(*bytes_, 0, "Date");
-  if (date == nullptr) return std::nullopt;
-  std::optional<mime::MessageDate> parsed =
-      mime::ParseMessageDate(mime::UnfoldHeaderValue(date->value.In(*bytes_)));
-  if (!parsed) return std::nullopt;
-  return parsed->unix_seconds;
+  std::optional<mime::MessageDate> sent = SentDate();
+  if (!sent) return std::nullopt;
+  return sent->unix_seconds;
 }
 
 absl::StatusOr<std::shared_ptr<const MessageAccess>> MessageCache::Get(

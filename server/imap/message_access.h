@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "protocol/imap/imap_command.h"
 #include "protocol/imap/imap_writer.h"
+#include "protocol/mime/message_date.h"
 #include "protocol/mime/message_structure.h"
 #include "server/store/mail_store.h"
 
@@ -79,6 +80,9 @@ class MessageAccess {
   std::optional<int64_t> SentUnixSeconds() const;
 
  private:
+  // The parsed Date: field, if there is one and it parses.
+  std::optional<mime::MessageDate> SentDate() const;
+
   std::shared_ptr<const std::string> bytes_;
   mime::MessageStructure structure_;
 };

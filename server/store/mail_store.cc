@@ -585,6 +585,30 @@ absl::StatusOr<uint64_t> MailStore::InternKeywords(Mailbox& mailbox,
   return bits;
 }
 
+namespace {
+
+// The body of a kRecordAppend record.
+std::string AppendRecordBody(const Mailbox& mailbox, uint32_t uid, uint64_t modseq,
+                             absl::string_view bytes, uint8_t system_flags,
+                             uint64_t keyword_bits, int64_t internal_date,
+                             int16_t zone_offset_minutes) {
+  std::string body;
+  body.reserve(bytes.size() + 64);
+  RecordWriter w(&body);
+  w.Varint(mailbox.id());
+  w.Varint(uid);
+  w.Varint(modseq);
+  w.SignedVarint(internal_date);
+  w.SignedVarint(zone_offset_minutes);
+  w.U8(system_flags & kSystemFlagsAll);
+  w.Fixed64(keyword_bits);
+  w.Varint(bytes.size());
+  w.Bytes(bytes);
+  return body;
+}
+
+}  // namespace
+
 absl::StatusOr<uint32_t> MailStore::Append(Mailbox& mailbox, absl::string_view bytes,
                                            uint8_t system_flags,
                                            const std::vector<std::string>& keywords,
@@ -593,18 +617,9 @@ absl::StatusOr<uint32_t> MailStore::Append(Mailbox& mailbox, absl::string_view b
   auto keyword_bits = InternKeywords(mailbox, keywords);
   if (!keyword_bits.ok()) return keyword_bits.status();
   const uint32_t uid = mailbox.uidnext();
-  std::string body;
-  body.reserve(bytes.size() + 64);
-  RecordWriter w(&body);
-  w.Varint(mailbox.id());
-  w.Varint(uid);
-  w.Varint(mailbox.highest_modseq() + 1);
-  w.SignedVarint(internal_date);
-  w.SignedVarint(zone_offset_minutes);
-  w.U8(system_flags & kSystemFlagsAll);
-  w.Fixed64(*keyword_bits);
-  w.Varint(bytes.size());
-  w.Bytes(bytes);
+  const std::string body =
+      AppendRecordBody(mailbox, uid, mailbox.highest_modseq() + 1, bytes, system_flags,
+                       *keyword_bits, internal_date, zone_offset_minutes);
   if (absl::Status s = Write(kRecordAppend, body); !s.ok()) return s;
   mailbox.NotifyChanged();
   return uid;
@@ -634,19 +649,9 @@ absl::StatusOr<std::vector<uint32_t>> MailStore::AppendMany(
   for (size_t i = 0; i < messages.size(); ++i) {
     const NewMessage& m = messages[i];
     const uint32_t uid = mailbox.uidnext() + static_cast<uint32_t>(i);
-    std::string body;
-    RecordWriter w(&body);
-    w.Varint(mailbox.id());
-    w.Varint(uid);
-    w.Varint(modseq);
-    w.SignedVarint(m.internal_date);
-    w.SignedVarint(m.zone_offset_minutes);
-    w.U8(m.system_flags & kSystemFlagsAll);
-    w.Fixed64(keyword_bits[i]);
-    w.Varint(m.bytes.size());
-    w.Bytes(m.bytes);
     bw.U8(kRecordAppend);
-    bw.Bytes(body);
+    bw.Bytes(AppendRecordBody(mailbox, uid, modseq, m.bytes, m.system_flags, keyword_bits[i],
+                              m.internal_date, m.zone_offset_minutes));
     uids.push_back(uid);
   }
   if (absl::Status s = Write(kRecordBatch, batch); !s.ok()) return s;

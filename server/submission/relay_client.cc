@@ -116,13 +116,17 @@ std::string RelayClient::RcptLine(size_t i) const {
   return smtp::FormatRcptTo(PathOf(addresses_[i], &path_storage), rcpt);
 }
 
+void RelayClient::Quit() {
+  step_ = Step::kQuit;
+  stream_->Write("QUIT\r\n");
+}
+
 void RelayClient::Defer(absl::string_view text) {
   // A temporary failure: the message stays queued and is retried, so a
   // relay's TLS or credential trouble never bounces mail.
   FailAll(451, "4.7.0", text);
   if (stream_ && step_ != Step::kHandshake) {
-    step_ = Step::kQuit;
-    stream_->Write("QUIT\r\n");
+    Quit();
     return;
   }
   Finish();
@@ -175,8 +179,7 @@ void RelayClient::SendTransaction() {
     // without re-encoding it, which this relay does not do (RFC 3463
     // 5.6.3: conversion required but not supported).
     FailAll(554, "5.6.3", "next hop does not accept BINARYMIME content");
-    step_ = Step::kQuit;
-    stream_->Write("QUIT\r\n");
+    Quit();
     return;
   }
   smtp::MailParameters mail;
@@ -284,8 +287,7 @@ void RelayClient::OnReply(const smtp::SmtpReply& reply) {
         if (!mail_ok_) {
           FailAll(reply.code, StatusOf(reply), TextOf(reply));
           if (!pipelining_) {
-            step_ = Step::kQuit;
-            stream_->Write("QUIT\r\n");
+            Quit();
             return;
           }
         } else if (!pipelining_) {
@@ -308,8 +310,7 @@ void RelayClient::OnReply(const smtp::SmtpReply& reply) {
           } else if (rcpt_ok_ > 0) {
             stream_->Write(ContentCommand());
           } else {
-            step_ = Step::kQuit;
-            stream_->Write("QUIT\r\n");
+            Quit();
           }
         }
         return;
@@ -320,13 +321,11 @@ void RelayClient::OnReply(const smtp::SmtpReply& reply) {
           SendContent();
           return;
         }
-        step_ = Step::kQuit;
-        stream_->Write("QUIT\r\n");
+        Quit();
         return;
       }
       if (!mail_ok_ || rcpt_ok_ == 0) {
-        step_ = Step::kQuit;
-        stream_->Write("QUIT\r\n");
+        Quit();
         return;
       }
       [[fallthrough]];
@@ -340,8 +339,7 @@ void RelayClient::OnReply(const smtp::SmtpReply& reply) {
           o.text = TextOf(reply);
         }
       }
-      step_ = Step::kQuit;
-      stream_->Write("QUIT\r\n");
+      Quit();
       return;
     case Step::kQuit:
       Finish();

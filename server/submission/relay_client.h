@@ -62,6 +62,8 @@ class RelayClient : public StreamHandler {
   // After a successful EHLO: STARTTLS, AUTH or the transaction.
   void AfterEhlo(const smtp::EhloReply* ehlo);
   void Defer(absl::string_view text);
+  // Ends the session politely; the reply to QUIT finishes it.
+  void Quit();
   void SendTransaction();
   // DATA, or with CHUNKING the whole content as one BDAT LAST.
   std::string ContentCommand() const;
